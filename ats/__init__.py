@@ -1,0 +1,41 @@
+"""The applicant-tracking service."""
+from pathlib import Path
+
+from flask import Flask
+
+from config import Config, ProductionConfig, config_from_env
+
+from . import errors, security, templating
+from .commands import ats_cli
+from .extensions import csrf, db, migrate
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(config: type[Config] | None = None) -> Flask:
+    """Build the application. ``config`` defaults to the class ``ATS_ENV`` names."""
+    config = config or config_from_env()
+    if issubclass(config, ProductionConfig) and not config.SECRET_KEY:
+        raise RuntimeError("SECRET_KEY must be set when ATS_ENV=production")
+
+    app = Flask(
+        __name__,
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+        instance_path=str(ROOT / "instance"),
+    )
+    app.config.from_object(config)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
+    csrf.init_app(app)
+
+    from .public.routes import bp as public_bp
+
+    app.register_blueprint(public_bp)
+
+    errors.init_app(app)
+    security.init_app(app)
+    templating.init_app(app)
+    app.cli.add_command(ats_cli)
+    return app

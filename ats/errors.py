@@ -1,0 +1,65 @@
+"""Error pages: every error a person can meet gets a page, not a stack trace."""
+from flask import Flask, render_template, request
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+from .extensions import db
+
+# What the page says for each status; anything else falls back to its HTTP name.
+MESSAGES = {
+    400: ("Bad request", "The request could not be understood. Please go back and try again."),
+    403: ("Not allowed", "Your account does not have access to this page."),
+    404: ("Page not found", "There is no page at this address. It may have moved or been removed."),
+    405: ("Not allowed", "This page cannot be used that way."),
+    409: ("Conflict", "The request conflicts with the current state of the record."),
+    413: (
+        "File too large",
+        "What you sent is larger than we accept. Resumes can be at most 5 MB: "
+        "please choose a smaller file and try again.",
+    ),
+    429: (
+        "Too many requests",
+        "You have made too many requests in a short time. Please wait a while and try again.",
+    ),
+    500: (
+        "Something went wrong",
+        "An unexpected error happened on our side and nothing was saved. Please try again in a moment.",
+    ),
+}
+
+
+def render_error(status: int, message: str | None = None, title: str | None = None):
+    default_title, default_message = MESSAGES.get(status, ("Error", ""))
+    return (
+        render_template(
+            "errors/error.html",
+            status=status,
+            title=title or default_title,
+            message=message or default_message,
+        ),
+        status,
+    )
+
+
+def init_app(app: Flask) -> None:
+    @app.errorhandler(CSRFError)
+    def csrf_error(error: CSRFError):
+        return render_error(
+            400,
+            "This form has expired or was not sent from this site. Please reload the page and try again.",
+            "Form expired",
+        )
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException):
+        if error.code is None or error.code < 400:
+            return error
+        if request.path.startswith("/healthz"):
+            return error
+        return render_error(error.code, title=MESSAGES.get(error.code, (error.name,))[0])
+
+    @app.errorhandler(InternalServerError)
+    def internal_error(error: InternalServerError):
+        # Whatever the failed request half-did is thrown away.
+        db.session.rollback()
+        return render_error(500)

@@ -1,0 +1,33 @@
+"""The data model, one module per aggregate."""
+from .applications import (
+    CLOSED_STAGES,
+    OPEN_STAGES,
+    PIPELINE,
+    Application,
+    ApplicationSkillClaim,
+    Candidate,
+    Stage,
+    StageChange,
+)
+from .roles import CareerStep, Company, Role, RoleCompany, RoleFaq, RoleSkill, SalaryBand
+from .types import UTCDateTime, utcnow
+
+__all__ = [
+    "CLOSED_STAGES",
+    "OPEN_STAGES",
+    "PIPELINE",
+    "Application",
+    "ApplicationSkillClaim",
+    "Candidate",
+    "CareerStep",
+    "Company",
+    "Role",
+    "RoleCompany",
+    "RoleFaq",
+    "RoleSkill",
+    "SalaryBand",
+    "Stage",
+    "StageChange",
+    "UTCDateTime",
+    "utcnow",
+]

@@ -1,0 +1,177 @@
+"""Candidates, their applications, and every stage an application went through."""
+import enum
+from datetime import datetime
+
+from sqlalchemy import Enum, ForeignKey, Index, String, Text, text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..extensions import db
+from .roles import Role, RoleSkill
+from .types import UTCDateTime, utcnow
+
+
+class Stage(enum.Enum):
+    """Where an application stands. The order of the open stages is the pipeline's."""
+
+    APPLIED = "applied"
+    SCREENING = "screening"
+    INTERVIEW = "interview"
+    OFFER = "offer"
+    HIRED = "hired"
+    REJECTED = "rejected"
+    WITHDRAWN = "withdrawn"
+
+    @property
+    def label(self) -> str:
+        return self.value.capitalize()
+
+    @property
+    def is_closed(self) -> bool:
+        return self in CLOSED_STAGES
+
+
+# Forward moves go along this line; hired closes it.
+PIPELINE = (Stage.APPLIED, Stage.SCREENING, Stage.INTERVIEW, Stage.OFFER, Stage.HIRED)
+OPEN_STAGES = (Stage.APPLIED, Stage.SCREENING, Stage.INTERVIEW, Stage.OFFER)
+CLOSED_STAGES = (Stage.HIRED, Stage.REJECTED, Stage.WITHDRAWN)
+
+
+
+def _stage_column(name: str) -> Enum:
+    """A stage stored as its name, checked by the database.
+
+    Each column gets its own type name, because the CHECK constraint is named
+    after it and two constraints on one table need two names.
+    """
+    return Enum(
+        Stage,
+        name=name,
+        native_enum=False,
+        create_constraint=True,
+        length=20,
+        values_callable=lambda stages: [s.value for s in stages],
+        validate_strings=True,
+    )
+
+
+_OPEN_STAGE_SQL = "stage IN ('applied', 'screening', 'interview', 'offer')"
+
+
+class Candidate(db.Model):
+    """A person, once, whatever number of roles they apply to."""
+
+    __tablename__ = "candidates"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # The address as typed (normalised by email-validator) and its lower-case
+    # key, which is what makes one person one candidate.
+    email: Mapped[str] = mapped_column(String(320))
+    email_key: Mapped[str] = mapped_column(String(320), unique=True)
+    full_name: Mapped[str] = mapped_column(String(200))
+    phone: Mapped[str] = mapped_column(String(40), default="")
+    location: Mapped[str] = mapped_column(String(200), default="")
+    linkedin_url: Mapped[str] = mapped_column(String(500), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    applications: Mapped[list["Application"]] = relationship(back_populates="candidate")
+
+
+class Application(db.Model):
+    """One candidate applying to one role.
+
+    The candidate's details are copied in as they were submitted, so that a
+    later application with other details does not rewrite this one.
+    """
+
+    __tablename__ = "applications"
+    __table_args__ = (
+        # The board lists a role's applications by stage, longest waiting first.
+        Index("ix_applications_role_stage_entered", "role_id", "stage", "stage_entered_at"),
+        Index("ix_applications_applied_at", "applied_at"),
+        # At most one open application per candidate and role.
+        Index(
+            "uq_applications_open_candidate_role",
+            "candidate_id",
+            "role_id",
+            unique=True,
+            sqlite_where=text(_OPEN_STAGE_SQL),
+            postgresql_where=text(_OPEN_STAGE_SQL),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    role_id: Mapped[int] = mapped_column(ForeignKey("roles.id"))
+    candidate_id: Mapped[int] = mapped_column(ForeignKey("candidates.id"), index=True)
+    stage: Mapped[Stage] = mapped_column(_stage_column("stage"), default=Stage.APPLIED)
+    # Raised on every change; a form that carries an older one is stale.
+    version: Mapped[int] = mapped_column(default=1)
+    # The stage an application was closed from, where reopening returns to.
+    closed_from_stage: Mapped[Stage | None] = mapped_column(_stage_column("closed_from_stage"))
+    applied_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    stage_entered_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    full_name: Mapped[str] = mapped_column(String(200))
+    email: Mapped[str] = mapped_column(String(320))
+    phone: Mapped[str] = mapped_column(String(40), default="")
+    location: Mapped[str] = mapped_column(String(200), default="")
+    linkedin_url: Mapped[str] = mapped_column(String(500), default="")
+    profile: Mapped[str] = mapped_column(Text, default="")
+    source: Mapped[str] = mapped_column(String(40), default="role-page")
+
+    # The candidate's own link to this application: at least 128 random bits.
+    status_token: Mapped[str] = mapped_column(String(64), unique=True)
+
+    consent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    consent_version: Mapped[str | None] = mapped_column(String(40))
+
+    # The resume lives in ATS_UPLOAD_DIR under a random name.
+    resume_storage_name: Mapped[str | None] = mapped_column(String(80))
+    resume_original_name: Mapped[str | None] = mapped_column(String(255))
+    resume_content_type: Mapped[str | None] = mapped_column(String(120))
+    resume_size: Mapped[int | None]
+
+    role: Mapped[Role] = relationship(lazy="joined")
+    candidate: Mapped[Candidate] = relationship(back_populates="applications")
+    claimed_skills: Mapped[list[RoleSkill]] = relationship(
+        secondary="application_skill_claims", order_by=RoleSkill.position
+    )
+    history: Mapped[list["StageChange"]] = relationship(
+        back_populates="application",
+        order_by="StageChange.created_at, StageChange.id",
+        cascade="all, delete-orphan",
+    )
+
+
+class ApplicationSkillClaim(db.Model):
+    """A skill of the role that the candidate says they have."""
+
+    __tablename__ = "application_skill_claims"
+
+    application_id: Mapped[int] = mapped_column(
+        ForeignKey("applications.id", ondelete="CASCADE"), primary_key=True
+    )
+    skill_id: Mapped[int] = mapped_column(ForeignKey("role_skills.id"), primary_key=True)
+
+
+class StageChange(db.Model):
+    """One step in an application's history: from, to, who, when and why.
+
+    ``from_stage`` is empty for the entry that records the application itself.
+    """
+
+    __tablename__ = "stage_changes"
+    __table_args__ = (Index("ix_stage_changes_application_created", "application_id", "created_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("applications.id", ondelete="CASCADE"))
+    from_stage: Mapped[Stage | None] = mapped_column(_stage_column("from_stage"))
+    to_stage: Mapped[Stage] = mapped_column(_stage_column("to_stage"))
+    reason: Mapped[str] = mapped_column(Text, default="")
+    # Who made the move: "candidate", "system" or "staff" (with the user's id).
+    actor_kind: Mapped[str] = mapped_column(String(20))
+    actor_id: Mapped[int | None]
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    application: Mapped[Application] = relationship(back_populates="history")

@@ -1,0 +1,82 @@
+"""Configuration classes.
+
+``create_app`` picks one by ``ATS_ENV`` (``development`` unless told otherwise).
+Secrets and locations come from the environment, never from the code.
+"""
+import os
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent
+INSTANCE_DIR = BASE_DIR / "instance"
+
+
+def _database_url(default: str) -> str:
+    url = os.environ.get("DATABASE_URL", default)
+    # Hosted PostgreSQL often hands out "postgres://" or "postgresql://" URLs;
+    # this service talks to PostgreSQL through psycopg 3 only.
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+class Config:
+    SECRET_KEY = os.environ.get("SECRET_KEY")
+    SQLALCHEMY_DATABASE_URI = _database_url(f"sqlite:///{INSTANCE_DIR / 'ats.sqlite3'}")
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    SQLALCHEMY_TRACK_MODIFICATIONS = False
+
+    ATS_UPLOAD_DIR = os.environ.get("ATS_UPLOAD_DIR", str(INSTANCE_DIR / "uploads"))
+    ATS_CATALOG_DIR = os.environ.get("ATS_CATALOG_DIR", str(BASE_DIR / "catalog"))
+    # Canonical address of the site, for absolute links in JSON-LD and
+    # Open Graph tags. Empty: taken from the request.
+    ATS_PUBLIC_URL = os.environ.get("ATS_PUBLIC_URL", "")
+    ATS_SITE_NAME = os.environ.get("ATS_SITE_NAME", "PropelGrad Careers")
+
+    # Resumes are at most 5 MiB; the rest of the form is small.
+    MAX_CONTENT_LENGTH = 6 * 1024 * 1024
+
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = False
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+
+    WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
+
+
+class DevelopmentConfig(Config):
+    # A fixed key only for a developer's own machine; production refuses to
+    # start without SECRET_KEY.
+    SECRET_KEY = os.environ.get("SECRET_KEY") or "development-only-not-secret"
+
+
+class TestingConfig(Config):
+    TESTING = True
+    SECRET_KEY = "testing-only-not-secret"
+    SQLALCHEMY_DATABASE_URI = _database_url(
+        os.environ.get("TEST_DATABASE_URL", "sqlite:///:memory:")
+    )
+
+
+class ProductionConfig(Config):
+    SESSION_COOKIE_SECURE = True
+    REMEMBER_COOKIE_SECURE = True
+    PREFERRED_URL_SCHEME = "https"
+
+
+CONFIGS = {
+    "development": DevelopmentConfig,
+    "testing": TestingConfig,
+    "production": ProductionConfig,
+}
+
+
+def config_from_env() -> type[Config]:
+    name = os.environ.get("ATS_ENV", "development")
+    try:
+        return CONFIGS[name]
+    except KeyError:
+        raise RuntimeError(
+            f"ATS_ENV={name!r} is not one of {', '.join(sorted(CONFIGS))}"
+        ) from None
