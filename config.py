@@ -10,10 +10,12 @@ BASE_DIR = Path(__file__).resolve().parent
 INSTANCE_DIR = BASE_DIR / "instance"
 
 
-def _database_url(default: str) -> str:
-    url = os.environ.get("DATABASE_URL", default)
-    # Hosted PostgreSQL often hands out "postgres://" or "postgresql://" URLs;
-    # this service talks to PostgreSQL through psycopg 3 only.
+def database_url(url: str) -> str:
+    """The URL SQLAlchemy should use for ``url``.
+
+    Hosted PostgreSQL often hands out "postgres://" or "postgresql://" URLs;
+    this service talks to PostgreSQL through psycopg 3 only.
+    """
     for prefix in ("postgres://", "postgresql://"):
         if url.startswith(prefix):
             return "postgresql+psycopg://" + url[len(prefix):]
@@ -22,7 +24,9 @@ def _database_url(default: str) -> str:
 
 class Config:
     SECRET_KEY = os.environ.get("SECRET_KEY")
-    SQLALCHEMY_DATABASE_URI = _database_url(f"sqlite:///{INSTANCE_DIR / 'ats.sqlite3'}")
+    SQLALCHEMY_DATABASE_URI = database_url(
+        os.environ.get("DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'ats.sqlite3'}")
+    )
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
     SQLALCHEMY_TRACK_MODIFICATIONS = False
 
@@ -54,7 +58,7 @@ class DevelopmentConfig(Config):
 class TestingConfig(Config):
     TESTING = True
     SECRET_KEY = "testing-only-not-secret"
-    SQLALCHEMY_DATABASE_URI = _database_url(
+    SQLALCHEMY_DATABASE_URI = database_url(
         os.environ.get("TEST_DATABASE_URL", "sqlite:///:memory:")
     )
 

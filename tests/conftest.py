@@ -1,0 +1,246 @@
+"""Fixtures shared by every test.
+
+The database is real: a SQLite file by default, or the PostgreSQL database
+named by TEST_DATABASE_URL. Its schema is built by the project's own
+migrations once per run; every test starts from empty tables.
+"""
+import os
+import threading
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.engine import make_url
+from werkzeug.serving import make_server
+
+from ats import create_app
+from ats.extensions import db
+from ats.services.catalog import load_catalog
+from config import TestingConfig, database_url
+
+ROOT = Path(__file__).resolve().parent.parent
+IN_CI = os.environ.get("CI") == "true"
+
+
+def _database_url(tmp_dir: Path) -> str:
+    url = os.environ.get("TEST_DATABASE_URL")
+    if not url:
+        # A file, not :memory:, so the live server's threads see the same data.
+        return f"sqlite:///{tmp_dir / 'test.sqlite3'}"
+    parsed = make_url(url)
+    if "test" not in (parsed.database or ""):
+        raise pytest.UsageError(
+            f"TEST_DATABASE_URL names database {parsed.database!r}; the suite empties "
+            "its database, so the name must contain 'test'"
+        )
+    return database_url(url)
+
+
+def _reset_schema() -> None:
+    """Drop whatever an earlier run left, then build the schema from the migrations."""
+    from flask_migrate import upgrade
+
+    engine = db.engine
+    if engine.dialect.name == "postgresql":
+        with engine.begin() as conn:
+            conn.execute(text("DROP SCHEMA public CASCADE"))
+            conn.execute(text("CREATE SCHEMA public"))
+    else:
+        db.drop_all()
+        with engine.begin() as conn:
+            conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
+    upgrade(directory=str(ROOT / "migrations"))
+
+
+@pytest.fixture(scope="session")
+def app(tmp_path_factory):
+    tmp_dir = tmp_path_factory.mktemp("ats")
+
+    class Config(TestingConfig):
+        SQLALCHEMY_DATABASE_URI = _database_url(tmp_dir)
+        ATS_UPLOAD_DIR = str(tmp_dir / "uploads")
+        ATS_PUBLIC_URL = ""
+
+    app = create_app(Config)
+    with app.app_context():
+        _reset_schema()
+    return app
+
+
+@pytest.fixture(autouse=True)
+def _empty_tables(app):
+    """Every test starts, and leaves, with empty tables."""
+    yield
+    with app.app_context():
+        db.session.remove()
+        tables = [t.name for t in reversed(db.metadata.sorted_tables)]
+        with db.engine.begin() as conn:
+            if conn.dialect.name == "postgresql":
+                conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+            else:
+                for table in tables:
+                    conn.execute(text(f"DELETE FROM {table}"))
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def seeded(app):
+    """The role catalog as shipped, loaded."""
+    with app.app_context():
+        load_catalog(ROOT / "catalog")
+
+
+@pytest.fixture
+def db_session(app):
+    """An app context with the session, for tests that read or write rows directly."""
+    with app.app_context():
+        yield db.session
+        db.session.remove()
+
+
+# --- The browser harness -------------------------------------------------
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+VIEWPORTS = {
+    "desktop": {"viewport": {"width": 1280, "height": 900}},
+    "phone": {
+        "viewport": {"width": 390, "height": 844},
+        "device_scale_factor": 2,
+        "is_mobile": True,
+        "has_touch": True,
+    },
+}
+
+
+def missing(what: str):
+    """Skip a test that needs something this machine lacks; in CI, fail instead."""
+    if IN_CI:
+        pytest.fail(f"{what} (CI=true: the browser and database tests must run)")
+    pytest.skip(what)
+
+
+@pytest.fixture(scope="session")
+def live_server(app):
+    """The app served on a free local port, in a thread, for the browser."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join(timeout=5)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not Path(CHROMIUM).exists():
+        missing(f"{CHROMIUM} is not installed (apt-get install chromium)")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        missing("Playwright is not installed (pip install -e '.[test]')")
+    playwright = sync_playwright().start()
+    browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+    yield browser
+    browser.close()
+    playwright.stop()
+
+
+@pytest.fixture(params=list(VIEWPORTS))
+def viewport(request):
+    """Runs a browser test once per viewport: desktop and phone."""
+    return request.param
+
+
+@pytest.fixture
+def page(browser, live_server, viewport):
+    """A fresh browser page on the live server; fails the test on a script
+    error or a Content-Security-Policy violation."""
+    context = browser.new_context(base_url=live_server, **VIEWPORTS[viewport])
+    page = context.new_page()
+    problems: list[str] = []
+    page.on("pageerror", lambda error: problems.append(f"script error: {error}"))
+    page.on(
+        "console",
+        lambda msg: problems.append(f"console: {msg.text}")
+        if "Content Security Policy" in msg.text
+        else None,
+    )
+    page.viewport_name = viewport
+    yield page
+    context.close()
+    assert not problems, "\n".join(problems)
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if "page" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.browser)
+
+
+def pytest_report_header(config):
+    url = os.environ.get("TEST_DATABASE_URL")
+    where = make_url(url).render_as_string(hide_password=True) if url else "SQLite (temporary file)"
+    return f"database: {where}; CI={'true' if IN_CI else 'false'}"
+
+AXE_SCRIPT = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+ARTIFACTS = ROOT / "test-artifacts"
+
+
+@pytest.fixture(scope="session")
+def axe_source():
+    if not AXE_SCRIPT.exists():
+        missing(f"{AXE_SCRIPT.relative_to(ROOT)} is missing (npm ci)")
+    return AXE_SCRIPT.read_text(encoding="utf-8")
+
+
+@pytest.fixture
+def assert_accessible(page, axe_source):
+    """Runs axe-core on the page as it is now; fails on any serious or critical violation.
+
+    The script is evaluated over the DevTools protocol, so the page's own
+    Content-Security-Policy stays in force while it runs.
+    """
+
+    def check() -> None:
+        if not page.evaluate("() => typeof window.axe === 'object'"):
+            page.evaluate(axe_source)
+        results = page.evaluate(
+            """async () => await axe.run(document, {
+                resultTypes: ['violations'],
+                runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice']},
+            })"""
+        )
+        serious = [v for v in results["violations"] if v["impact"] in ("serious", "critical")]
+        report = "\n".join(
+            f"{v['impact']}: {v['id']}: {v['help']} at {[n['target'] for n in v['nodes']][:5]}"
+            for v in serious
+        )
+        assert not serious, f"axe on {page.url} ({page.viewport_name}):\n{report}"
+
+    return check
+
+
+@pytest.fixture
+def screenshot(page):
+    """Saves a full-page PNG under test-artifacts/, named for the page and viewport."""
+
+    def take(name: str) -> Path:
+        ARTIFACTS.mkdir(exist_ok=True)
+        path = ARTIFACTS / f"{name}-{page.viewport_name}.png"
+        page.screenshot(path=str(path), full_page=True)
+        return path
+
+    return take
