@@ -37,6 +37,16 @@ class Config:
     ATS_PUBLIC_URL = os.environ.get("ATS_PUBLIC_URL", "")
     ATS_SITE_NAME = os.environ.get("ATS_SITE_NAME", "PropelGrad Careers")
 
+    # Rate limits, in Flask-Limiter notation.
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    RATELIMIT_HEADERS_ENABLED = True
+    ATS_APPLY_LIMIT = os.environ.get("ATS_APPLY_LIMIT", "10 per hour")
+    ATS_LOGIN_LIMIT = os.environ.get("ATS_LOGIN_LIMIT", "5 per 15 minutes")
+    ATS_LOGIN_ADDRESS_LIMIT = os.environ.get("ATS_LOGIN_ADDRESS_LIMIT", "20 per 15 minutes")
+    # How many reverse proxies in front of the service set X-Forwarded-For;
+    # 0 trusts none, so the client address is the socket's.
+    ATS_TRUSTED_PROXIES = int(os.environ.get("ATS_TRUSTED_PROXIES", "0"))
+
     # Resumes are at most 5 MiB; the rest of the form is small.
     MAX_CONTENT_LENGTH = 6 * 1024 * 1024
 

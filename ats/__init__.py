@@ -7,7 +7,7 @@ from config import Config, ProductionConfig, config_from_env
 
 from . import errors, security, templating
 from .commands import ats_cli
-from .extensions import csrf, db, migrate
+from .extensions import csrf, db, limiter, migrate
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -25,10 +25,16 @@ def create_app(config: type[Config] | None = None) -> Flask:
         instance_path=str(ROOT / "instance"),
     )
     app.config.from_object(config)
+    if app.config["ATS_TRUSTED_PROXIES"]:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        hops = app.config["ATS_TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)
+    limiter.init_app(app)
 
     from .public.routes import bp as public_bp
 

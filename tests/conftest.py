@@ -14,7 +14,7 @@ from sqlalchemy.engine import make_url
 from werkzeug.serving import make_server
 
 from ats import create_app
-from ats.extensions import db
+from ats.extensions import db, limiter
 from ats.services.catalog import load_catalog
 from config import TestingConfig, database_url
 
@@ -69,8 +69,9 @@ def app(tmp_path_factory):
 
 @pytest.fixture(autouse=True)
 def _empty_tables(app):
-    """Every test starts, and leaves, with empty tables."""
+    """Every test starts, and leaves, with empty tables and fresh rate limits."""
     yield
+    limiter.reset()
     with app.app_context():
         db.session.remove()
         tables = [t.name for t in reversed(db.metadata.sorted_tables)]

@@ -15,7 +15,7 @@ def test_csp_blocks_inline_script(browser, live_server, seeded):
     page = context.new_page()
     messages = []
     page.on("console", lambda msg: messages.append(msg.text))
-    page.goto("/")
+    assert page.goto("/").status == 200
     page.evaluate(
         """() => { const s = document.createElement('script');
                    s.textContent = 'window.ran = true'; document.body.append(s); }"""

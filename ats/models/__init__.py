@@ -10,6 +10,7 @@ from .applications import (
     StageChange,
 )
 from .roles import CareerStep, Company, Role, RoleCompany, RoleFaq, RoleSkill, SalaryBand
+from .self_identification import SelfIdentification
 from .types import UTCDateTime, utcnow
 
 __all__ = [
@@ -26,6 +27,7 @@ __all__ = [
     "RoleFaq",
     "RoleSkill",
     "SalaryBand",
+    "SelfIdentification",
     "Stage",
     "StageChange",
     "UTCDateTime",
