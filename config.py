@@ -47,6 +47,24 @@ class Config:
     # 0 trusts none, so the client address is the socket's.
     ATS_TRUSTED_PROXIES = int(os.environ.get("ATS_TRUSTED_PROXIES", "0"))
 
+    # Mail: "outbox" writes each message as an .eml file in ATS_MAIL_OUTBOX
+    # (development and tests: nothing leaves the machine); "smtp" sends it.
+    ATS_MAIL_BACKEND = os.environ.get("ATS_MAIL_BACKEND", "outbox")
+    ATS_MAIL_OUTBOX = os.environ.get("ATS_MAIL_OUTBOX", str(INSTANCE_DIR / "outbox"))
+    ATS_MAIL_FROM = os.environ.get("ATS_MAIL_FROM", "PropelGrad Careers <careers@localhost>")
+    MAIL_SERVER = os.environ.get("MAIL_SERVER", "localhost")
+    MAIL_PORT = int(os.environ.get("MAIL_PORT", "587"))
+    MAIL_USERNAME = os.environ.get("MAIL_USERNAME")
+    MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD")
+    MAIL_USE_TLS = os.environ.get("MAIL_USE_TLS", "true").lower() == "true"  # STARTTLS
+    MAIL_USE_SSL = os.environ.get("MAIL_USE_SSL", "false").lower() == "true"
+    MAIL_TIMEOUT = 15
+
+    # email-validator looks the domain up in DNS only when told to.
+    ATS_EMAIL_CHECK_DELIVERABILITY = os.environ.get("ATS_EMAIL_CHECK_DELIVERABILITY", "false").lower() == "true"
+    # Where candidates write to have their data erased; shown on /privacy.
+    ATS_PRIVACY_CONTACT = os.environ.get("ATS_PRIVACY_CONTACT", "privacy@propelgrad.example")
+
     # Resumes are at most 5 MiB; the rest of the form is small.
     MAX_CONTENT_LENGTH = 6 * 1024 * 1024
 
@@ -74,6 +92,7 @@ class TestingConfig(Config):
 
 
 class ProductionConfig(Config):
+    ATS_MAIL_BACKEND = os.environ.get("ATS_MAIL_BACKEND", "smtp")
     SESSION_COOKIE_SECURE = True
     REMEMBER_COOKIE_SECURE = True
     PREFERRED_URL_SCHEME = "https"

@@ -28,14 +28,32 @@ csrf = CSRFProtect()
 limiter = Limiter(key_func=get_remote_address)
 
 
+def _is_sqlite(dbapi_connection) -> bool:
+    return type(dbapi_connection).__module__.split(".")[0] == "sqlite3"
+
+
 @event.listens_for(Engine, "connect")
 def _sqlite_pragmas(dbapi_connection, connection_record):
     """SQLite: enforce foreign keys, let readers and a writer work at once,
-    and wait for a lock instead of failing at once."""
-    if type(dbapi_connection).__module__.split(".")[0] != "sqlite3":
+    wait for a lock instead of failing at once, and let SQLAlchemy (not the
+    driver) say when transactions begin."""
+    if not _is_sqlite(dbapi_connection):
         return
+    dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys = ON")
     cursor.execute("PRAGMA journal_mode = WAL")
     cursor.execute("PRAGMA busy_timeout = 15000")
     cursor.close()
+
+
+@event.listens_for(Engine, "begin")
+def _sqlite_begin(conn):
+    """On SQLite a transaction that will write takes the write lock when it
+    begins (BEGIN IMMEDIATE), so concurrent writers wait their turn instead
+    of failing when a read lock cannot be upgraded. See ``write_transaction``."""
+    options = conn.get_execution_options()
+    if conn.dialect.name != "sqlite" or options.get("isolation_level") == "AUTOCOMMIT":
+        return
+    immediate = options.get("sqlite_write", False)
+    conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")

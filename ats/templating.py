@@ -44,10 +44,27 @@ def employment_label(value: str) -> str:
     return EMPLOYMENT_LABELS.get(value, value)
 
 
+def date_utc(moment) -> str:
+    return f"{moment:%-d %B %Y, %H:%M} UTC"
+
+
+def timeline_text(change) -> str:
+    """What a candidate reads for one history entry: what happened, never why."""
+    if change.from_stage is None:
+        return "Application received"
+    if change.to_stage.value == "withdrawn" and change.actor_kind == "candidate":
+        return "You withdrew your application"
+    if change.from_stage.is_closed:
+        return f"Reopened, back to {change.to_stage.label}"
+    return f"Moved to {change.to_stage.label}"
+
+
 def init_app(app: Flask) -> None:
     app.jinja_env.filters["paragraphs"] = paragraphs
     app.jinja_env.filters["usd_range"] = usd_range
     app.jinja_env.filters["employment_label"] = employment_label
+    app.jinja_env.filters["date_utc"] = date_utc
+    app.jinja_env.filters["timeline_text"] = timeline_text
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
 

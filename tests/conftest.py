@@ -9,7 +9,9 @@ import threading
 from pathlib import Path
 
 import pytest
+from flask.testing import FlaskClient
 from sqlalchemy import text
+from sqlalchemy.orm import Session
 from sqlalchemy.engine import make_url
 from werkzeug.serving import make_server
 
@@ -62,6 +64,7 @@ def app(tmp_path_factory):
         ATS_PUBLIC_URL = ""
 
     app = create_app(Config)
+    app.test_client_class = TestClient
     with app.app_context():
         _reset_schema()
     return app
@@ -75,12 +78,10 @@ def _empty_tables(app):
     with app.app_context():
         db.session.remove()
         tables = [t.name for t in reversed(db.metadata.sorted_tables)]
+        # DELETE, not TRUNCATE: on tables this small it is many times faster.
         with db.engine.begin() as conn:
-            if conn.dialect.name == "postgresql":
-                conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
-            else:
-                for table in tables:
-                    conn.execute(text(f"DELETE FROM {table}"))
+            for table in tables:
+                conn.execute(text(f"DELETE FROM {table}"))
 
 
 @pytest.fixture
@@ -95,9 +96,43 @@ def seeded(app):
         load_catalog(ROOT / "catalog")
 
 
+# Sessions that tests use to look at the database beside the app's requests.
+_TEST_SESSIONS: list[Session] = []
+
+
+class TestClient(FlaskClient):
+    """After every request, the tests' own sessions forget the rows they had
+    loaded, so they see what the request committed."""
+
+    def open(self, *args, **kwargs):
+        response = super().open(*args, **kwargs)
+        for session in _TEST_SESSIONS:
+            session.expire_all()
+        return response
+
+
 @pytest.fixture
 def db_session(app):
-    """An app context with the session, for tests that read or write rows directly."""
+    """A session of the test's own, for reading and writing rows around requests.
+
+    It is not the app's scoped session and pushes no app context: a request
+    made during the test gets its own context, with its own ``g``, as in
+    production. Each statement commits on its own (AUTOCOMMIT), so a query
+    always sees the latest committed data, never an old snapshot.
+    """
+    with app.app_context():
+        engine = db.engine.execution_options(isolation_level="AUTOCOMMIT")
+    session = Session(engine)
+    _TEST_SESSIONS.append(session)
+    yield session
+    _TEST_SESSIONS.remove(session)
+    session.close()
+
+
+@pytest.fixture
+def app_session(app):
+    """The app's own session inside a pushed app context, for tests that call
+    services directly and make no requests."""
     with app.app_context():
         yield db.session
         db.session.remove()
@@ -245,3 +280,71 @@ def screenshot(page):
         return path
 
     return take
+
+
+# --- Candidates' side: mail, uploads, forms ------------------------------
+
+@pytest.fixture
+def outbox(app, tmp_path, monkeypatch):
+    """The mail outbox as a function returning the messages sent so far, oldest first."""
+    import email
+    from email import policy
+
+    directory = tmp_path / "outbox"
+    monkeypatch.setitem(app.config, "ATS_MAIL_BACKEND", "outbox")
+    monkeypatch.setitem(app.config, "ATS_MAIL_OUTBOX", str(directory))
+
+    def messages():
+        if not directory.exists():
+            return []
+        return [
+            email.message_from_bytes(path.read_bytes(), policy=policy.default)
+            for path in sorted(directory.glob("*.eml"))
+        ]
+
+    return messages
+
+
+@pytest.fixture
+def upload_dir(app, tmp_path, monkeypatch):
+    directory = tmp_path / "uploads"
+    monkeypatch.setitem(app.config, "ATS_UPLOAD_DIR", str(directory))
+    return directory
+
+
+def csrf_token_from(html: str) -> str:
+    import re
+
+    match = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html) or re.search(
+        r'value="([^"]+)"[^>]*name="csrf_token"', html
+    )
+    assert match, "no csrf_token on the page"
+    return match.group(1)
+
+
+@pytest.fixture
+def csrf(client):
+    """A CSRF token valid for ``client``'s session, read from a page that shows a form."""
+
+    def token(path: str = "/roles/healthcare-ai-engineer") -> str:
+        return csrf_token_from(client.get(path).get_data(as_text=True))
+
+    return token
+
+
+@pytest.fixture
+def second_role(app, seeded, tmp_path):
+    """Another published role next to the seed one; returns its slug."""
+    import shutil
+
+    catalog = tmp_path / "catalog-two"
+    shutil.copytree(ROOT / "catalog", catalog)
+    source = (catalog / "roles" / "healthcare-ai-engineer.toml").read_text(encoding="utf-8")
+    (catalog / "roles" / "clinical-data-scientist.toml").write_text(
+        source.replace('slug = "healthcare-ai-engineer"', 'slug = "clinical-data-scientist"')
+        .replace('title = "Healthcare AI Engineer"', 'title = "Clinical Data Scientist"'),
+        encoding="utf-8",
+    )
+    with app.app_context():
+        load_catalog(catalog)
+    return "clinical-data-scientist"

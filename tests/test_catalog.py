@@ -36,10 +36,10 @@ def counts() -> dict[str, int]:
     }
 
 
-def test_seed_loads_the_role_with_every_part(db_session):
+def test_seed_loads_the_role_with_every_part(app_session):
     results = load_catalog(CATALOG)
     assert [(r.slug, r.outcome) for r in results] == [("healthcare-ai-engineer", "created")]
-    role = db_session.scalars(select(Role)).one()
+    role = app_session.scalars(select(Role)).one()
     assert role.title == "Healthcare AI Engineer"
     assert role.headline == "Healthcare AI Engineer Jobs & Internships 2026"
     assert len(role.active_skills) == 8
@@ -63,23 +63,23 @@ def test_seed_loads_the_role_with_every_part(db_session):
     assert role.employment_type_list == ["FULL_TIME", "INTERN"]
 
 
-def test_second_run_changes_nothing(db_session):
+def test_second_run_changes_nothing(app_session):
     load_catalog(CATALOG)
     before = counts()
-    skill_ids = db_session.scalars(select(RoleSkill.id).order_by(RoleSkill.id)).all()
-    db_session.expire_all()
+    skill_ids = app_session.scalars(select(RoleSkill.id).order_by(RoleSkill.id)).all()
+    app_session.expire_all()
 
     results = load_catalog(CATALOG)
 
     assert [r.outcome for r in results] == ["unchanged"]
     assert counts() == before
-    assert db_session.scalars(select(RoleSkill.id).order_by(RoleSkill.id)).all() == skill_ids
+    assert app_session.scalars(select(RoleSkill.id).order_by(RoleSkill.id)).all() == skill_ids
 
 
-def test_edited_file_updates_the_role_in_place(db_session, catalog_copy):
+def test_edited_file_updates_the_role_in_place(app_session, catalog_copy):
     load_catalog(catalog_copy)
-    role_id = db_session.scalar(select(Role.id))
-    skill_id = db_session.scalar(select(RoleSkill.id).filter_by(slug="clinical-nlp"))
+    role_id = app_session.scalar(select(Role.id))
+    skill_id = app_session.scalar(select(RoleSkill.id).filter_by(slug="clinical-nlp"))
 
     edit(catalog_copy, 'title = "Healthcare AI Engineer"', 'title = "Clinical AI Engineer"')
     edit(catalog_copy, "extracting structured information", "pulling structured facts")
@@ -91,21 +91,21 @@ def test_edited_file_updates_the_role_in_place(db_session, catalog_copy):
     start = content.index('[[companies]]\nslug = "google-health"')
     end = content.index("[[faq]]")
     (catalog_copy / ROLE_FILE).write_text(content[:start] + content[end:], encoding="utf-8")
-    db_session.expire_all()
+    app_session.expire_all()
 
     results = load_catalog(catalog_copy)
 
     assert [r.outcome for r in results] == ["updated"]
-    role = db_session.get(Role, role_id)
+    role = app_session.get(Role, role_id)
     assert role.title == "Clinical AI Engineer"
-    skill = db_session.get(RoleSkill, skill_id)
+    skill = app_session.get(RoleSkill, skill_id)
     assert skill.text.startswith("Clinical NLP: pulling structured facts")
     # A dropped skill is retired, not deleted: applications may point at it.
-    retired = db_session.scalars(select(RoleSkill).filter_by(slug="interpretability-grad-cam")).one()
+    retired = app_session.scalars(select(RoleSkill).filter_by(slug="interpretability-grad-cam")).one()
     assert retired.retired and retired not in role.active_skills
     assert [c.company.slug for c in role.company_listings] == ["tempus", "pathai", "flatiron-health"]
     # The company itself stays: interviews may be held with it.
-    assert db_session.scalar(select(func.count()).select_from(Company)) == 4
+    assert app_session.scalar(select(func.count()).select_from(Company)) == 4
 
     assert [r.outcome for r in load_catalog(catalog_copy)] == ["unchanged"]
 
@@ -123,7 +123,7 @@ def test_edited_file_updates_the_role_in_place(db_session, catalog_copy):
         ('question = "Do healthcare', 'questio = "Do healthcare', "'faq[0].question': is required"),
     ],
 )
-def test_malformed_file_is_refused_naming_file_and_field(db_session, catalog_copy, old, new, field):
+def test_malformed_file_is_refused_naming_file_and_field(app_session, catalog_copy, old, new, field):
     edit(catalog_copy, old, new)
     with pytest.raises(CatalogError) as error:
         load_catalog(catalog_copy)
@@ -133,13 +133,13 @@ def test_malformed_file_is_refused_naming_file_and_field(db_session, catalog_cop
     assert counts() == {"roles": 0, "role_skills": 0, "companies": 0, "role_companies": 0}
 
 
-def test_invalid_toml_is_refused(db_session, catalog_copy):
+def test_invalid_toml_is_refused(app_session, catalog_copy):
     edit(catalog_copy, 'headline = "', 'headline = ')
     with pytest.raises(CatalogError, match=r"healthcare-ai-engineer\.toml: not valid TOML"):
         load_catalog(catalog_copy)
 
 
-def test_one_bad_file_loads_nothing_at_all(db_session, catalog_copy):
+def test_one_bad_file_loads_nothing_at_all(app_session, catalog_copy):
     """A good file next to a bad one is not half-loaded."""
     good = (catalog_copy / ROLE_FILE).read_text(encoding="utf-8")
     (catalog_copy / "roles/zz-broken.toml").write_text(
@@ -153,7 +153,7 @@ def test_one_bad_file_loads_nothing_at_all(db_session, catalog_copy):
     assert counts()["roles"] == 0
 
 
-def test_a_failure_while_writing_rolls_everything_back(db_session, catalog_copy, monkeypatch):
+def test_a_failure_while_writing_rolls_everything_back(app_session, catalog_copy, monkeypatch):
     import ats.services.catalog as catalog
 
     (catalog_copy / "roles/zz-second.toml").write_text(
@@ -175,13 +175,13 @@ def test_a_failure_while_writing_rolls_everything_back(db_session, catalog_copy,
     assert counts()["roles"] == 0
 
 
-def test_file_name_must_match_slug(db_session, catalog_copy):
+def test_file_name_must_match_slug(app_session, catalog_copy):
     (catalog_copy / ROLE_FILE).rename(catalog_copy / "roles/other-name.toml")
     with pytest.raises(CatalogError, match=r"other-name\.toml: field 'slug'"):
         load_catalog(catalog_copy)
 
 
-def test_empty_catalog_is_refused(db_session, tmp_path):
+def test_empty_catalog_is_refused(app_session, tmp_path):
     (tmp_path / "roles").mkdir()
     with pytest.raises(CatalogError, match="no role files"):
         load_catalog(tmp_path)

@@ -143,6 +143,14 @@ class Application(db.Model):
         cascade="all, delete-orphan",
     )
 
+    # Every UPDATE checks and raises the version, so two people editing the
+    # same application cannot overwrite each other (StaleDataError).
+    __mapper_args__ = {"version_id_col": version}
+
+    @property
+    def is_open(self) -> bool:
+        return not self.stage.is_closed
+
 
 class ApplicationSkillClaim(db.Model):
     """A skill of the role that the candidate says they have."""

@@ -1,15 +1,8 @@
 """schema.org ``JobPosting`` for a role page, read by job search engines."""
-from flask import current_app, request, url_for
+from flask import current_app
 
 from ..models import Role
-
-
-def _site_url() -> str:
-    return current_app.config["ATS_PUBLIC_URL"].rstrip("/") or request.host_url.rstrip("/")
-
-
-def absolute_url(endpoint: str, **values) -> str:
-    return _site_url() + url_for(endpoint, **values)
+from ..urls import absolute_url, site_url
 
 
 def _amount(low: int, high: int, unit: str, name: str) -> dict:
@@ -48,7 +41,7 @@ def job_posting(role: Role) -> dict:
         "hiringOrganization": {
             "@type": "Organization",
             "name": current_app.config["ATS_SITE_NAME"],
-            "sameAs": _site_url() + "/",
+            "sameAs": site_url() + "/",
         },
         "skills": [skill.text for skill in role.active_skills],
         "occupationalCategory": role.title,

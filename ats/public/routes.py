@@ -1,14 +1,26 @@
-"""Public pages: the role catalog, role pages and the health check."""
-from flask import Blueprint, abort, jsonify, render_template
+"""Public pages: the role catalog, role pages with the apply form, the
+candidate's status page, the privacy notice and the health check."""
+import re
+
+from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, url_for
+from flask_limiter.util import get_remote_address
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import selectinload
 
-from ..extensions import db
+from .. import mail
+from ..extensions import db, limiter
 from ..models import Role, RoleCompany
+from ..services import applications as service
+from ..services.pipeline import MoveError
+from ..services.resumes import ResumeError, read_resume
+from ..urls import absolute_url
+from .forms import ApplicationForm
 from .jsonld import job_posting
 
 bp = Blueprint("public", __name__)
+
+TOKEN = re.compile(r"^[A-Za-z0-9_-]{22,64}$")
 
 
 @bp.get("/")
@@ -19,8 +31,7 @@ def index():
     return render_template("public/index.html", roles=roles)
 
 
-@bp.get("/roles/<slug>")
-def role(slug: str):
+def published_role(slug: str) -> Role:
     role = db.session.scalars(
         db.select(Role)
         .filter_by(slug=slug, published=True)
@@ -34,7 +45,139 @@ def role(slug: str):
     ).one_or_none()
     if role is None:
         abort(404)
-    return render_template("public/role.html", role=role, job_posting=job_posting(role))
+    return role
+
+
+def render_role(role: Role, form: ApplicationForm, status: int = 200, notice: str | None = None):
+    page = render_template(
+        "public/role.html", role=role, form=form, notice=notice, job_posting=job_posting(role)
+    )
+    return page, status
+
+
+@bp.get("/roles/<slug>")
+def role(slug: str):
+    role = published_role(slug)
+    return render_role(role, ApplicationForm.for_role(role, formdata=None))
+
+
+def _apply_limit() -> str:
+    return current_app.config["ATS_APPLY_LIMIT"]
+
+
+@bp.post("/roles/<slug>/apply")
+@limiter.limit(
+    _apply_limit,
+    key_func=get_remote_address,
+    # Accepted applications count, and so do duplicates (each one e-mails
+    # the candidate again); a form sent back with errors does not.
+    deduct_when=lambda response: response.status_code in (303, 409),
+)
+def apply(slug: str):
+    role = published_role(slug)
+    form = ApplicationForm.for_role(role)
+    resume = None
+    valid = form.validate()
+    if form.resume.data and not form.resume.errors:
+        try:
+            resume = read_resume(form.resume.data.stream, form.resume.data.filename)
+        except ResumeError as error:
+            form.resume.errors = [*form.resume.errors, str(error)]
+            valid = False
+    if not valid:
+        return render_role(role, form, 422)
+
+    details = service.ApplicantDetails(
+        full_name=form.full_name.data,
+        email=form.email.data,
+        phone=form.phone.data or "",
+        location=form.location.data or "",
+        linkedin_url=form.linkedin_url.data or "",
+        profile=form.profile.data,
+        skill_slugs=tuple(form.skills.data or ()),
+        self_identification={
+            name.removeprefix("eeo_"): getattr(form, name).data for name in ApplicationForm.SELF_ID_FIELDS
+        },
+    )
+    try:
+        application = service.submit_application(role.id, details, resume)
+    except service.DuplicateApplication as duplicate:
+        existing = duplicate.application
+        mail.send_mail(
+            existing.email,
+            f"Your application for {existing.role.title}",
+            "status_link",
+            application=existing,
+            status_url=absolute_url("public.status", token=existing.status_token),
+        )
+        notice = (
+            "This email address already has an open application for this role, so nothing new was "
+            "stored. We have sent the link to that application's page to the address again."
+        )
+        return render_role(published_role(slug), ApplicationForm.for_role(role, formdata=None), 409, notice)
+
+    mail.send_mail(
+        application.email,
+        f"We received your application for {application.role.title}",
+        "application_received",
+        application=application,
+        status_url=absolute_url("public.status", token=application.status_token),
+    )
+    flash("Thank you: your application is in. We have e-mailed you the link to this page.", "success")
+    return redirect(url_for("public.status", token=application.status_token), 303)
+
+
+def application_for(token: str):
+    application = service.application_by_token(token) if TOKEN.match(token) else None
+    if application is None:
+        abort(404)
+    return application
+
+
+def private(response):
+    """The status page's address is its key: keep it out of caches and referrers."""
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+@bp.get("/applications/<token>")
+def status(token: str):
+    application = application_for(token)
+    return private(current_app.make_response(render_template("public/status.html", application=application)))
+
+
+@bp.get("/applications/<token>/withdraw")
+def confirm_withdraw(token: str):
+    application = application_for(token)
+    if not application.is_open:
+        return redirect(url_for("public.status", token=token), 303)
+    return private(current_app.make_response(render_template("public/withdraw.html", application=application)))
+
+
+@bp.post("/applications/<token>/withdraw")
+def withdraw(token: str):
+    application = application_for(token)
+    try:
+        service.withdraw(application.id)
+    except MoveError:
+        page = render_template(
+            "public/status.html",
+            application=application_for(token),
+            notice="This application is already closed, so there is nothing to withdraw.",
+        )
+        return private(current_app.make_response((page, 409)))
+    flash("Your application has been withdrawn. Thank you for your interest.", "success")
+    return redirect(url_for("public.status", token=token), 303)
+
+
+@bp.get("/privacy")
+def privacy():
+    return render_template(
+        "public/privacy.html",
+        version=service.PRIVACY_NOTICE_VERSION,
+        contact=current_app.config["ATS_PRIVACY_CONTACT"],
+    )
 
 
 @bp.get("/healthz")

@@ -1,0 +1,153 @@
+"""A candidate applies, follows their application, and may withdraw it."""
+import secrets
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from ..extensions import db
+from ..models import OPEN_STAGES, Application, Candidate, Role, SelfIdentification, Stage, StageChange, utcnow
+from . import resumes, write_transaction
+from .pipeline import CANDIDATE, MoveError, apply_move, check_move
+
+# Bump when the privacy notice changes; each consent records the version it was given to.
+PRIVACY_NOTICE_VERSION = "2026-11-27"
+
+
+class DuplicateApplication(Exception):
+    """The address already has an open application for the role; nothing new was stored."""
+
+    def __init__(self, application: Application):
+        super().__init__(f"open application {application.id} exists")
+        self.application = application
+
+
+@dataclass(frozen=True)
+class ApplicantDetails:
+    full_name: str
+    email: str
+    phone: str
+    location: str
+    linkedin_url: str
+    profile: str
+    skill_slugs: tuple[str, ...] = ()
+    self_identification: dict[str, str] = field(default_factory=dict)
+
+
+def new_status_token() -> str:
+    """256 random bits, URL-safe: the candidate's key to their own application."""
+    return secrets.token_urlsafe(32)
+
+
+def open_application(email_key: str, role_id: int) -> Application | None:
+    return db.session.scalars(
+        select(Application)
+        .join(Candidate)
+        .where(
+            Candidate.email_key == email_key,
+            Application.role_id == role_id,
+            Application.stage.in_(OPEN_STAGES),
+        )
+    ).first()
+
+
+def submit_application(role_id: int, details: ApplicantDetails, resume: resumes.Resume | None) -> Application:
+    """Store a new application, its candidate, history entry, claimed skills,
+    self-identification and resume, all or nothing.
+
+    Raises DuplicateApplication when the same address (compared without
+    case) already has an open application for this role.
+    """
+    email_key = details.email.lower()
+    # A concurrent first application from the same address can win the race
+    # to create the candidate; the second attempt then finds it.
+    for attempt in (1, 2):
+        write_transaction()
+        existing = open_application(email_key, role_id)
+        if existing is not None:
+            db.session.rollback()
+            raise DuplicateApplication(existing)
+        storage_name = resumes.store(resume) if resume else None
+        try:
+            application = _insert(role_id, email_key, details, resume, storage_name)
+            db.session.commit()
+            return application
+        except IntegrityError:
+            db.session.rollback()
+            resumes.discard(storage_name)
+            existing = open_application(email_key, role_id)
+            if existing is not None:
+                raise DuplicateApplication(existing) from None
+            if attempt == 2:
+                raise
+        except BaseException:
+            db.session.rollback()
+            resumes.discard(storage_name)
+            raise
+    raise AssertionError("unreachable")
+
+
+def _insert(role_id, email_key, details, resume, storage_name) -> Application:
+    role = db.session.get(Role, role_id)
+    now = utcnow()
+    candidate = db.session.scalars(select(Candidate).filter_by(email_key=email_key)).first()
+    contact = {
+        "full_name": details.full_name,
+        "email": details.email,
+        "phone": details.phone,
+        "location": details.location,
+        "linkedin_url": details.linkedin_url,
+    }
+    if candidate is None:
+        candidate = Candidate(email_key=email_key, **contact)
+        db.session.add(candidate)
+    else:
+        # The person's latest details; each application keeps its own copy.
+        for name, value in contact.items():
+            setattr(candidate, name, value)
+    claimed = set(details.skill_slugs)
+    application = Application(
+        role=role,
+        candidate=candidate,
+        stage=Stage.APPLIED,
+        applied_at=now,
+        stage_entered_at=now,
+        profile=details.profile,
+        status_token=new_status_token(),
+        consent_at=now,
+        consent_version=PRIVACY_NOTICE_VERSION,
+        claimed_skills=[skill for skill in role.active_skills if skill.slug in claimed],
+        resume_storage_name=storage_name,
+        resume_original_name=resume.original_name if resume else None,
+        resume_content_type=resume.content_type if resume else None,
+        resume_size=resume.size if resume else None,
+        **contact,
+    )
+    application.history.append(
+        StageChange(from_stage=None, to_stage=Stage.APPLIED, actor_kind=CANDIDATE.kind, created_at=now)
+    )
+    db.session.add(application)
+    db.session.flush()
+    # Kept in its own table, reachable from no application page.
+    db.session.add(SelfIdentification(application_id=application.id, **details.self_identification))
+    db.session.flush()
+    return application
+
+
+def application_by_token(token: str) -> Application | None:
+    return db.session.scalars(select(Application).filter_by(status_token=token)).first()
+
+
+def withdraw(application_id: int) -> Application:
+    """The candidate withdraws their own open application. One transaction."""
+    write_transaction()
+    application = db.session.get(Application, application_id)
+    try:
+        check_move(application, Stage.WITHDRAWN, "")
+    except MoveError:
+        db.session.rollback()
+        raise
+    apply_move(application, Stage.WITHDRAWN, "", CANDIDATE)
+    db.session.commit()
+    return application
+

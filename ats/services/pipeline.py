@@ -1,0 +1,120 @@
+"""Stage moves: the pipeline's rules in one place, each move written to history.
+
+The rules (the contract's "Stages"):
+- forward one or more steps along applied → screening → interview → offer → hired;
+- back one or more steps, with a reason;
+- rejected (with a reason) or withdrawn, from any open stage;
+- hired, rejected and withdrawn are closed; reopening needs a reason and goes
+  back to the stage the application was closed from;
+- a stale version is refused before any other check.
+"""
+from dataclasses import dataclass
+
+from sqlalchemy.orm.exc import StaleDataError
+
+from ..extensions import db
+from ..models import PIPELINE, Application, Stage, StageChange, utcnow
+from . import write_transaction
+
+
+class MoveError(Exception):
+    """A move the rules forbid; the message says why, for the person who asked."""
+
+
+class StaleVersion(Exception):
+    """Someone changed the application since the page was shown; nothing was changed."""
+
+    def __init__(self, application_id: int, current_version: int | None):
+        super().__init__(f"application {application_id} has changed (now version {current_version})")
+        self.application_id = application_id
+        self.current_version = current_version
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who makes a change: a staff user (with id), the candidate, or the system."""
+
+    kind: str
+    id: int | None = None
+
+    @classmethod
+    def staff(cls, user_id: int) -> "Actor":
+        return cls("staff", user_id)
+
+
+CANDIDATE = Actor("candidate")
+SYSTEM = Actor("system")
+
+
+def check_move(application: Application, to_stage: Stage, reason: str) -> None:
+    """Raise MoveError when the rules forbid moving ``application`` to ``to_stage``."""
+    current = application.stage
+    reason = reason.strip()
+    if to_stage == current:
+        raise MoveError(f"The application is already in {current.label}.")
+    if current.is_closed:
+        if to_stage != application.closed_from_stage:
+            origin = application.closed_from_stage.label if application.closed_from_stage else "its last open stage"
+            raise MoveError(f"A closed application can only be reopened to {origin}.")
+        if not reason:
+            raise MoveError("Reopening a closed application needs a reason.")
+        return
+    if to_stage == Stage.REJECTED:
+        if not reason:
+            raise MoveError("Rejecting needs a reason.")
+        return
+    if to_stage == Stage.WITHDRAWN:
+        return
+    step = PIPELINE.index(to_stage) - PIPELINE.index(current)
+    if step < 0 and not reason:
+        raise MoveError(f"Moving back from {current.label} to {to_stage.label} needs a reason.")
+
+
+def apply_move(application: Application, to_stage: Stage, reason: str, actor: Actor) -> StageChange:
+    """Change the stage and add the history entry, inside the caller's transaction."""
+    now = utcnow()
+    from_stage = application.stage
+    if to_stage.is_closed:
+        application.closed_from_stage = from_stage
+    elif from_stage.is_closed:
+        application.closed_from_stage = None
+    application.stage = to_stage
+    application.stage_entered_at = now
+    # Linked from the change's side, so a long history is not loaded to add to it.
+    change = StageChange(
+        application=application,
+        from_stage=from_stage,
+        to_stage=to_stage,
+        reason=reason.strip(),
+        actor_kind=actor.kind,
+        actor_id=actor.id,
+        created_at=now,
+    )
+    db.session.add(change)
+    return change
+
+
+def move_stage(
+    application_id: int, to_stage: Stage, reason: str, actor: Actor, expected_version: int
+) -> Application:
+    """Move an application, checking the version first and the rules second. One transaction."""
+    write_transaction()
+    application = db.session.get(Application, application_id)
+    if application is None:
+        raise LookupError(application_id)
+    if application.version != expected_version:
+        db.session.rollback()
+        raise StaleVersion(application_id, application.version)
+    try:
+        check_move(application, to_stage, reason)
+    except MoveError:
+        db.session.rollback()
+        raise
+    try:
+        apply_move(application, to_stage, reason, actor)
+        db.session.commit()
+    except StaleDataError:
+        # Another move committed between our read and our write.
+        db.session.rollback()
+        raise StaleVersion(application_id, None) from None
+    return application
