@@ -7,7 +7,7 @@ from config import Config, ProductionConfig, config_from_env
 
 from . import errors, security, templating
 from .commands import ats_cli
-from .extensions import csrf, db, limiter, migrate
+from .extensions import csrf, db, limiter, login_manager, migrate
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -35,10 +35,15 @@ def create_app(config: type[Config] | None = None) -> Flask:
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)
     limiter.init_app(app)
+    login_manager.init_app(app)
 
+    from .auth.routes import bp as auth_bp
+    from .pipeline.routes import bp as pipeline_bp
     from .public.routes import bp as public_bp
 
     app.register_blueprint(public_bp)
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(pipeline_bp)
 
     errors.init_app(app)
     security.init_app(app)

@@ -5,7 +5,9 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
+from .models import Access
 from .services.catalog import CatalogError, load_catalog
+from .services.staff import StaffError, save_staff_user
 
 ats_cli = AppGroup("ats", help="Applicant-tracking service commands.")
 
@@ -26,3 +28,33 @@ def seed(catalog_dir: Path | None) -> None:
         raise click.ClickException(f"{error}\nNothing was loaded.") from None
     for result in results:
         click.echo(f"{result.slug}: {result.outcome}")
+
+
+@ats_cli.command("create-user")
+@click.argument("email")
+@click.option("--name", required=True, help="The person's name, as the staff pages show it.")
+@click.option(
+    "--role",
+    "access",
+    required=True,
+    type=click.Choice([level.value for level in Access]),
+    help="Access level (the contract's flag name; not a job role).",
+)
+@click.option(
+    "--password",
+    envvar="ATS_PASSWORD",
+    show_envvar=True,
+    help="At least 12 characters. Prefer the ATS_PASSWORD variable: "
+    "a command-line argument is visible to other users of the machine.",
+)
+def create_user(email: str, name: str, access: str, password: str | None) -> None:
+    """Create a staff account, or update the name, access and password of EMAIL's.
+
+    Changing an account ends its open sessions.
+    """
+    try:
+        saved = save_staff_user(email, name, access, password)
+    except StaffError as error:
+        raise click.ClickException(f"{error}\nNothing was saved.") from None
+    verb = "created" if saved.created else "updated"
+    click.echo(f"{saved.user.email}: {verb} ({saved.user.access.value})")

@@ -4,6 +4,7 @@ Models import ``db`` from here, never from the package root.
 """
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
+from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
@@ -23,6 +24,13 @@ NAMING_CONVENTION = {
 db = SQLAlchemy(metadata=MetaData(naming_convention=NAMING_CONVENTION))
 migrate = Migrate()
 csrf = CSRFProtect()
+# Staff sign-in. "strong" drops the session when the client's address or
+# browser changes; the user loader lives in ats/auth.
+login_manager = LoginManager()
+login_manager.session_protection = "strong"
+login_manager.login_view = "auth.login"
+login_manager.login_message = "Please sign in to see that page."
+login_manager.login_message_category = "info"
 # Storage from RATELIMIT_STORAGE_URI (memory:// by default, redis://… for
 # several workers). Limits are set per route; none apply by default.
 limiter = Limiter(key_func=get_remote_address)

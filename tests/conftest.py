@@ -4,8 +4,11 @@ The database is real: a SQLite file by default, or the PostgreSQL database
 named by TEST_DATABASE_URL. Its schema is built by the project's own
 migrations once per run; every test starts from empty tables.
 """
+import itertools
 import os
+import re
 import threading
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -17,6 +20,7 @@ from werkzeug.serving import make_server
 
 from ats import create_app
 from ats.extensions import db, limiter
+from ats.models import Access
 from ats.services.catalog import load_catalog
 from config import TestingConfig, database_url
 
@@ -348,3 +352,131 @@ def second_role(app, seeded, tmp_path):
     with app.app_context():
         load_catalog(catalog)
     return "clinical-data-scientist"
+
+
+# --- Staff: accounts and signing in ---------------------------------------
+
+STAFF_PASSWORD = "staff password for tests"
+
+
+@dataclass(frozen=True)
+class StaffAccount:
+    id: int
+    email: str
+    name: str
+    access: Access
+    password: str
+
+
+@pytest.fixture
+def create_staff(app):
+    """A factory: ``create_staff(access=Access.RECRUITER, email=None, …)`` makes a
+    staff account through the service the CLI uses and returns its details."""
+    from ats.services.staff import deactivate, save_staff_user
+
+    numbers = itertools.count(1)
+
+    def create(access=Access.RECRUITER, email=None, name=None, password=STAFF_PASSWORD, active=True):
+        access = Access(access)
+        number = next(numbers)
+        with app.app_context():
+            user = save_staff_user(
+                email or f"{access.value}{number}@staff.example",
+                name or f"{access.label} Number {number}",
+                access,
+                password,
+            ).user
+            if not active:
+                deactivate(user)
+            account = StaffAccount(user.id, user.email, user.name, user.access, password)
+            db.session.remove()
+        return account
+
+    return create
+
+
+def staff_csrf_token(client, path: str = "/login") -> str:
+    """A CSRF token for ``client``'s session, read from the form at ``path``."""
+    html = client.get(path).get_data(as_text=True)
+    match = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html) or re.search(
+        r'value="([^"]+)"[^>]*name="csrf_token"', html
+    )
+    assert match, f"no csrf_token on {path}"
+    return match.group(1)
+
+
+class AuthActions:
+    """Signs ``client`` in and out through the real forms (flaskr's AuthActions)."""
+
+    def __init__(self, client):
+        self.client = client
+
+    def login(self, account=None, *, email=None, password=None, next=None):
+        data = {
+            "csrf_token": staff_csrf_token(self.client),
+            "email": email if email is not None else account.email,
+            "password": password if password is not None else account.password,
+        }
+        if next is not None:
+            data["next"] = next
+        return self.client.post("/login", data=data)
+
+    def using(self, client) -> "AuthActions":
+        return AuthActions(client)
+
+    def token(self, path: str = "/login") -> str:
+        return staff_csrf_token(self.client, path)
+
+    def logout(self):
+        # Signed in, the sign-out form is in the header of every page.
+        token = staff_csrf_token(self.client, "/pipeline/")
+        return self.client.post("/logout", data={"csrf_token": token})
+
+
+@pytest.fixture
+def auth(client):
+    return AuthActions(client)
+
+
+@pytest.fixture
+def create_role(db_session):
+    """A factory: ``create_role(slug, title)`` writes a minimal role straight to the database."""
+    from datetime import date
+
+    from ats.models import Role
+
+    def create(slug: str, title: str):
+        role = Role(
+            slug=slug, title=title, title_plural=f"{title}s", headline=f"{title} jobs",
+            summary="A role.", introduction="Intro.", duties="Duties.", day_in_life="A day.",
+            apply_text="Apply.", employment_types="FULL_TIME", date_posted=date(2026, 1, 5),
+        )
+        db_session.add(role)
+        db_session.commit()
+        return role
+
+    return create
+
+
+@pytest.fixture
+def create_application(db_session):
+    """A factory: ``create_application(role, name, stage=Stage.APPLIED, days_in_stage=0)``
+    writes a candidate and their application straight to the database."""
+    import secrets
+    from datetime import timedelta
+
+    from ats.models import Application, Candidate, Stage, utcnow
+
+    def create(role, name: str, stage=Stage.APPLIED, days_in_stage: int = 0):
+        email = f"{secrets.token_hex(6)}@example.com"
+        entered = utcnow() - timedelta(days=days_in_stage, hours=1)
+        application = Application(
+            role=role, candidate=Candidate(email=email, email_key=email, full_name=name),
+            stage=stage, full_name=name, email=email, status_token=secrets.token_urlsafe(16),
+            applied_at=entered, stage_entered_at=entered,
+        )
+        db_session.add(application)
+        db_session.commit()
+        return application
+
+    return create

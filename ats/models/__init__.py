@@ -11,12 +11,14 @@ from .applications import (
 )
 from .roles import CareerStep, Company, Role, RoleCompany, RoleFaq, RoleSkill, SalaryBand
 from .self_identification import SelfIdentification
+from .staff import Access, StaffUser
 from .types import UTCDateTime, utcnow
 
 __all__ = [
     "CLOSED_STAGES",
     "OPEN_STAGES",
     "PIPELINE",
+    "Access",
     "Application",
     "ApplicationSkillClaim",
     "Candidate",
@@ -28,6 +30,7 @@ __all__ = [
     "RoleSkill",
     "SalaryBand",
     "SelfIdentification",
+    "StaffUser",
     "Stage",
     "StageChange",
     "UTCDateTime",

@@ -1,0 +1,65 @@
+"""Signing in and out."""
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_limiter.util import get_remote_address
+from flask_login import current_user, login_user, logout_user
+
+from ..extensions import limiter
+from ..services.staff import sign_in
+from .forms import LoginForm
+from .redirects import safe_next_path
+
+bp = Blueprint("auth", __name__)
+
+
+# Failed sign-ins are counted per account and per client address; a correct
+# one costs nothing. The limits are read from the config on every request.
+def _account_limit() -> str:
+    return current_app.config["ATS_LOGIN_LIMIT"]
+
+
+def _address_limit() -> str:
+    return current_app.config["ATS_LOGIN_ADDRESS_LIMIT"]
+
+
+def _submitted_account() -> str:
+    return "account:" + request.form.get("email", "").strip().lower()
+
+
+def _failed(response) -> bool:
+    return response.status_code == 401
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(_account_limit, key_func=_submitted_account, methods=["POST"],
+               deduct_when=_failed, scope="account")
+@limiter.limit(_address_limit, key_func=get_remote_address, methods=["POST"],
+               deduct_when=_failed, scope="address")
+def login():
+    form = LoginForm()
+    target = safe_next_path(form.next.data if form.is_submitted() else request.args.get("next"))
+    destination = target or url_for("pipeline.dashboard")
+    if request.method == "GET" and current_user.is_authenticated:
+        return redirect(destination, 303)
+
+    status, wrong_credentials = 200, False
+    if form.validate_on_submit():
+        user = sign_in(form.email.data, form.password.data)
+        if user is not None:
+            login_user(user)
+            return redirect(destination, 303)
+        status, wrong_credentials = 401, True
+    elif form.is_submitted():
+        status = 422
+
+    form.next.data = target or ""
+    return (
+        render_template("auth/login.html", form=form, wrong_credentials=wrong_credentials),
+        status,
+    )
+
+
+@bp.post("/logout")
+def logout():
+    logout_user()
+    flash("You have signed out.", "success")
+    return redirect(url_for("auth.login"), 303)

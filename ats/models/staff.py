@@ -1,0 +1,144 @@
+"""Staff accounts: who may sign in, with which access, and their password."""
+import enum
+import functools
+from datetime import datetime
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import Enum, String
+from sqlalchemy.orm import Mapped, mapped_column, validates
+
+from ..extensions import db
+from .types import UTCDateTime, utcnow
+
+MIN_PASSWORD_LENGTH = 12
+
+# Argon2id with the library's defaults (RFC 9106's low-memory profile).
+_hasher = PasswordHasher()
+
+
+@functools.total_ordering
+class Access(enum.Enum):
+    """What a staff user may do. Ordered: admin ≥ manager ≥ recruiter.
+
+    (A "role" is a job role page in this codebase, hence "access".)
+    """
+
+    RECRUITER = "recruiter"
+    MANAGER = "manager"
+    ADMIN = "admin"
+
+    @property
+    def label(self) -> str:
+        return self.value.capitalize()
+
+    @property
+    def rank(self) -> int:
+        return list(Access).index(self)
+
+    def __lt__(self, other: object) -> bool:
+        if not isinstance(other, Access):
+            return NotImplemented
+        return self.rank < other.rank
+
+
+class StaffUser(db.Model):
+    """A recruiter, manager or admin who signs in to the staff pages."""
+
+    __tablename__ = "staff_users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # Always lower-case, so one address is one account whatever its spelling.
+    email: Mapped[str] = mapped_column(String(320), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    access: Mapped[Access] = mapped_column(
+        Enum(
+            Access,
+            name="access",
+            native_enum=False,
+            create_constraint=True,
+            length=20,
+            values_callable=lambda levels: [level.value for level in levels],
+            validate_strings=True,
+        )
+    )
+    password_hash: Mapped[str] = mapped_column(String(255))
+    active: Mapped[bool] = mapped_column(default=True)
+    # Part of the session's user id: raising it ends every open session.
+    session_version: Mapped[int] = mapped_column(default=1)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    @validates("email")
+    def _lower_case_email(self, key: str, value: str) -> str:
+        return value.strip().lower()
+
+    # --- Flask-Login -----------------------------------------------------------
+    # Written out rather than taken from UserMixin, whose __eq__ compares users
+    # by get_id (so that any two unsaved users would be equal).
+
+    is_authenticated = True
+    is_anonymous = False
+
+    @property
+    def is_active(self) -> bool:
+        return self.active
+
+    def get_id(self) -> str:
+        """The session's user id; ``load_user`` refuses it once the version moves on."""
+        return f"{self.id}:{self.session_version}"
+
+    # --- Password and sessions -----------------------------------------------
+
+    def set_password(self, password: str) -> None:
+        """Store an Argon2 hash of ``password``; a change ends open sessions."""
+        check_password_rule(password)
+        changing = self.password_hash is not None
+        self.password_hash = _hasher.hash(password)
+        if changing:
+            self.end_sessions()
+
+    def check_password(self, password: str) -> bool:
+        """Whether ``password`` is this user's; upgrades an outdated hash in place."""
+        if not self.password_hash:
+            return False
+        try:
+            _hasher.verify(self.password_hash, password)
+        except (VerificationError, InvalidHashError):
+            return False
+        if _hasher.check_needs_rehash(self.password_hash):
+            self.password_hash = _hasher.hash(password)
+        return True
+
+    def deactivate(self) -> None:
+        self.active = False
+        self.end_sessions()
+
+    def end_sessions(self) -> None:
+        self.session_version = (self.session_version or 1) + 1
+
+    def has_access(self, minimum: Access) -> bool:
+        return self.active and self.access >= minimum
+
+    def __repr__(self) -> str:
+        return f"<StaffUser {self.email} {self.access.value}>"
+
+
+def check_password_rule(password: str) -> None:
+    """Raise ValueError, saying why, if ``password`` is too weak to be set."""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise ValueError(f"The password must be at least {MIN_PASSWORD_LENGTH} characters long.")
+
+
+@functools.cache
+def _dummy_hash() -> str:
+    return _hasher.hash("not-a-password-anyone-has")
+
+
+def verify_dummy_password(password: str) -> None:
+    """Spend the time a real check would, so that an unknown email answers as
+    slowly as a known one with a wrong password."""
+    try:
+        _hasher.verify(_dummy_hash(), password)
+    except VerificationError:
+        pass

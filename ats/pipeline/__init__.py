@@ -1,0 +1,1 @@
+"""The recruiters' pages: the dashboard (boards and application pages to come)."""

@@ -1,0 +1,97 @@
+"""What the recruiter dashboard shows, read in three queries whatever the
+number of roles: the roles, the applications counted per role and stage, and
+the open applications waiting longest."""
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import func
+
+from ..extensions import db
+from ..models import CLOSED_STAGES, OPEN_STAGES, Application, Role, Stage, utcnow
+
+# The dashboard's columns: the open stages in pipeline order, then the closed.
+STAGES = OPEN_STAGES + CLOSED_STAGES
+LONGEST_WAITING = 5
+
+
+@dataclass(frozen=True)
+class RoleRow:
+    slug: str
+    title: str
+    counts: dict[Stage, int] = field(default_factory=dict)
+
+    def count(self, stage: Stage) -> int:
+        return self.counts.get(stage, 0)
+
+    @property
+    def open_total(self) -> int:
+        return sum(self.count(stage) for stage in OPEN_STAGES)
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+
+@dataclass(frozen=True)
+class Waiting:
+    application_id: int
+    name: str
+    role_title: str
+    stage: Stage
+    days_in_stage: int
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    roles: list[RoleRow]
+    longest_waiting: list[Waiting]
+    stages: tuple[Stage, ...] = STAGES
+    first_closed_stage: Stage = CLOSED_STAGES[0]
+
+    @property
+    def new_applications(self) -> int:
+        return self.stage_total(Stage.APPLIED)
+
+    def stage_total(self, stage: Stage) -> int:
+        return sum(row.count(stage) for row in self.roles)
+
+    @property
+    def open_total(self) -> int:
+        return sum(row.open_total for row in self.roles)
+
+    @property
+    def total(self) -> int:
+        return sum(row.total for row in self.roles)
+
+
+def load_dashboard(now: datetime | None = None) -> Dashboard:
+    now = now or utcnow()
+    rows = {
+        role_id: RoleRow(slug, title)
+        for role_id, slug, title in db.session.execute(
+            db.select(Role.id, Role.slug, Role.title).order_by(Role.title, Role.id)
+        )
+    }
+    for role_id, stage, count in db.session.execute(
+        db.select(Application.role_id, Application.stage, func.count())
+        .group_by(Application.role_id, Application.stage)
+    ):
+        rows[role_id].counts[stage] = count
+
+    waiting = [
+        Waiting(app_id, name, role_title, stage, (now - entered_at).days)
+        for app_id, name, role_title, stage, entered_at in db.session.execute(
+            db.select(
+                Application.id,
+                Application.full_name,
+                Role.title,
+                Application.stage,
+                Application.stage_entered_at,
+            )
+            .join(Role, Application.role_id == Role.id)
+            .where(Application.stage.in_(OPEN_STAGES))
+            .order_by(Application.stage_entered_at, Application.id)
+            .limit(LONGEST_WAITING)
+        )
+    ]
+    return Dashboard(roles=list(rows.values()), longest_waiting=waiting)

@@ -1,0 +1,113 @@
+"""Staff accounts: creating and updating them, and signing in."""
+from dataclasses import dataclass
+
+from email_validator import EmailNotValidError, validate_email
+
+from ..extensions import db
+from ..models import Access, StaffUser, utcnow
+from ..models.staff import check_password_rule, verify_dummy_password
+from . import write_transaction
+
+
+class StaffError(ValueError):
+    """Input a staff account cannot be saved with; the message says what to fix."""
+
+
+@dataclass(frozen=True)
+class SavedUser:
+    user: StaffUser
+    created: bool
+
+
+def normalise_email(email: str) -> str:
+    """The account key for ``email``: checked for shape (no DNS look-up), lower-cased."""
+    try:
+        checked = validate_email(email.strip(), check_deliverability=False)
+    except EmailNotValidError as error:
+        raise StaffError(f"{email!r} is not a valid email address: {error}") from None
+    return checked.normalized.lower()
+
+
+def find_by_email(email: str) -> StaffUser | None:
+    return db.session.scalars(
+        db.select(StaffUser).filter_by(email=email.strip().lower())
+    ).one_or_none()
+
+
+def save_staff_user(email: str, name: str, access: Access | str, password: str | None) -> SavedUser:
+    """Create the account for ``email``, or update its name, access and password.
+
+    Every check runs before anything is written. A changed password ends the
+    user's open sessions.
+    """
+    email = normalise_email(email)
+    name = (name or "").strip()
+    if not name:
+        raise StaffError("A name is required.")
+    if len(name) > 200:
+        raise StaffError("The name must be at most 200 characters long.")
+    try:
+        access = Access(access)
+    except ValueError:
+        choices = ", ".join(level.value for level in Access)
+        raise StaffError(f"{access!r} is not an access level; use one of {choices}.") from None
+    if not password:
+        raise StaffError("A password is required: pass --password or set ATS_PASSWORD.")
+    try:
+        check_password_rule(password)
+    except ValueError as error:
+        raise StaffError(str(error)) from None
+
+    write_transaction()
+    try:
+        user = find_by_email(email)
+        created = user is None
+        if created:
+            user = StaffUser(email=email)
+            db.session.add(user)
+        user.name = name
+        user.access = access
+        user.set_password(password)
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    return SavedUser(user, created)
+
+
+def sign_in(email: str, password: str) -> StaffUser | None:
+    """The active user with these credentials, or None, telling nothing of
+    which part was wrong. Records the time of the sign-in.
+
+    The slow password check runs before the write transaction starts, so on
+    SQLite sign-ins do not hold the write lock while hashing.
+    """
+    user = find_by_email(email)
+    if user is None:
+        verify_dummy_password(password)
+        db.session.rollback()
+        return None
+    user_id, stored_hash = user.id, user.password_hash
+    accepted = user.check_password(password) and user.active
+    upgraded_hash = user.password_hash  # check_password may have rehashed it
+    db.session.rollback()
+    if not accepted:
+        return None
+
+    write_transaction()
+    user = db.session.get(StaffUser, user_id)
+    if user is None or not user.active or user.password_hash != stored_hash:
+        # Deactivated or given a new password while we were checking.
+        db.session.rollback()
+        return None
+    user.password_hash = upgraded_hash
+    user.last_login_at = utcnow()
+    db.session.commit()
+    return user
+
+
+def deactivate(user: StaffUser) -> None:
+    """Stop ``user`` from signing in and end their open sessions."""
+    write_transaction()
+    user.deactivate()
+    db.session.commit()
