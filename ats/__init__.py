@@ -38,7 +38,7 @@ def create_app(config: type[Config] | None = None) -> Flask:
     login_manager.init_app(app)
 
     from .auth.routes import bp as auth_bp
-    from .pipeline.routes import bp as pipeline_bp
+    from .pipeline import bp as pipeline_bp
     from .public.routes import bp as public_bp
 
     app.register_blueprint(public_bp)

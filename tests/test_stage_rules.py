@@ -9,7 +9,6 @@ from ats.models import Application, Candidate, Role, Stage, StageChange, utcnow
 from ats.services.pipeline import Actor, MoveError, StaleVersion, check_move, move_stage
 
 S = Stage
-STAFF = Actor.staff(1)
 OPEN = [S.APPLIED, S.SCREENING, S.INTERVIEW, S.OFFER]
 
 
@@ -65,6 +64,16 @@ def test_a_closed_application_reopens_only_to_where_it_was_with_a_reason(closed,
 
 
 @pytest.fixture
+def recruiter(create_staff):
+    return create_staff()
+
+
+@pytest.fixture
+def staff(recruiter):
+    return Actor.staff(recruiter.id)
+
+
+@pytest.fixture
 def application_id(app, seeded):
     with app.app_context():
         role = db.session.scalars(select(Role)).one()
@@ -79,43 +88,43 @@ def application_id(app, seeded):
         return application.id
 
 
-def test_a_move_writes_history_and_raises_the_version(app, application_id):
+def test_a_move_writes_history_and_raises_the_version(app, application_id, staff):
     with app.app_context():
-        moved = move_stage(application_id, S.INTERVIEW, "", STAFF, expected_version=1)
+        moved = move_stage(application_id, S.INTERVIEW, "", staff, expected_version=1)
         assert (moved.stage, moved.version) == (S.INTERVIEW, 2)
-        rejected = move_stage(application_id, S.REJECTED, "Position filled", STAFF, expected_version=2)
+        rejected = move_stage(application_id, S.REJECTED, "Position filled", staff, expected_version=2)
         assert rejected.closed_from_stage == S.INTERVIEW
-        reopened = move_stage(application_id, S.INTERVIEW, "Filled role reopened", STAFF, expected_version=3)
+        reopened = move_stage(application_id, S.INTERVIEW, "Filled role reopened", staff, expected_version=3)
         assert reopened.closed_from_stage is None
         history = db.session.scalars(
             select(StageChange).filter_by(application_id=application_id).order_by(StageChange.id)
         ).all()
         assert [(h.from_stage, h.to_stage, h.reason, h.actor_kind, h.actor_id) for h in history] == [
-            (S.APPLIED, S.INTERVIEW, "", "staff", 1),
-            (S.INTERVIEW, S.REJECTED, "Position filled", "staff", 1),
-            (S.REJECTED, S.INTERVIEW, "Filled role reopened", "staff", 1),
+            (S.APPLIED, S.INTERVIEW, "", "staff", staff.id),
+            (S.INTERVIEW, S.REJECTED, "Position filled", "staff", staff.id),
+            (S.REJECTED, S.INTERVIEW, "Filled role reopened", "staff", staff.id),
         ]
 
 
-def test_a_stale_version_is_refused_before_the_rules(app, application_id):
+def test_a_stale_version_is_refused_before_the_rules(app, application_id, staff):
     with app.app_context():
         # Even a move the rules would refuse answers "stale" first.
         with pytest.raises(StaleVersion):
-            move_stage(application_id, S.APPLIED, "", STAFF, expected_version=7)
+            move_stage(application_id, S.APPLIED, "", staff, expected_version=7)
         assert db.session.get(Application, application_id).stage == S.APPLIED
 
 
-def test_a_refused_move_changes_nothing(app, application_id):
+def test_a_refused_move_changes_nothing(app, application_id, staff):
     with app.app_context():
         with pytest.raises(MoveError):
-            move_stage(application_id, S.REJECTED, "", STAFF, expected_version=1)
+            move_stage(application_id, S.REJECTED, "", staff, expected_version=1)
         db.session.expire_all()
         application = db.session.get(Application, application_id)
         assert (application.stage, application.version) == (S.APPLIED, 1)
         assert len(application.history) == 0
 
 
-def test_of_simultaneous_moves_from_one_version_exactly_one_wins(app, application_id):
+def test_of_simultaneous_moves_from_one_version_exactly_one_wins(app, application_id, staff):
     targets = [S.SCREENING, S.INTERVIEW, S.OFFER, S.REJECTED, S.WITHDRAWN, S.HIRED] * 2
     barrier = threading.Barrier(len(targets))
     outcomes: list[str] = [""] * len(targets)
@@ -124,7 +133,7 @@ def test_of_simultaneous_moves_from_one_version_exactly_one_wins(app, applicatio
         with app.app_context():
             barrier.wait()
             try:
-                move_stage(application_id, targets[index], "Parallel", STAFF, expected_version=1)
+                move_stage(application_id, targets[index], "Parallel", staff, expected_version=1)
                 outcomes[index] = "moved"
             except StaleVersion:
                 outcomes[index] = "stale"

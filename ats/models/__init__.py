@@ -9,12 +9,18 @@ from .applications import (
     Stage,
     StageChange,
 )
+from .assessment import ApplicationNote, SkillAnnotation, SkillLevel
+from .audit import AuditEvent
 from .roles import CareerStep, Company, Role, RoleCompany, RoleFaq, RoleSkill, SalaryBand
 from .self_identification import SelfIdentification
 from .staff import Access, StaffUser
 from .types import UTCDateTime, utcnow
 
 __all__ = [
+    "ApplicationNote",
+    "AuditEvent",
+    "SkillAnnotation",
+    "SkillLevel",
     "CLOSED_STAGES",
     "OPEN_STAGES",
     "PIPELINE",

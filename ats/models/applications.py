@@ -132,6 +132,14 @@ class Application(db.Model):
     resume_content_type: Mapped[str | None] = mapped_column(String(120))
     resume_size: Mapped[int | None]
 
+    # The skill-match annotations, counted, kept in step by the annotation
+    # service so the board and the export read them without a join. They are
+    # written outside the version check: annotating does not make a stage
+    # form stale.
+    skills_strong: Mapped[int] = mapped_column(default=0)
+    skills_partial: Mapped[int] = mapped_column(default=0)
+    skills_assessed: Mapped[int] = mapped_column(default=0)
+
     role: Mapped[Role] = relationship(lazy="joined")
     candidate: Mapped[Candidate] = relationship(back_populates="applications")
     claimed_skills: Mapped[list[RoleSkill]] = relationship(
@@ -150,6 +158,13 @@ class Application(db.Model):
     @property
     def is_open(self) -> bool:
         return not self.stage.is_closed
+
+    def skill_score(self, skill_count: int) -> float | None:
+        """0 to 100: strong = 1, partial = ½, over the role's skill count; None
+        while no skill has been assessed."""
+        if not self.skills_assessed or not skill_count:
+            return None
+        return round(100 * (self.skills_strong + 0.5 * self.skills_partial) / skill_count, 1)
 
 
 class ApplicationSkillClaim(db.Model):
@@ -179,7 +194,7 @@ class StageChange(db.Model):
     reason: Mapped[str] = mapped_column(Text, default="")
     # Who made the move: "candidate", "system" or "staff" (with the user's id).
     actor_kind: Mapped[str] = mapped_column(String(20))
-    actor_id: Mapped[int | None]
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     application: Mapped[Application] = relationship(back_populates="history")

@@ -1,7 +1,7 @@
 """The role catalog: role pages and their parts, and the companies they list."""
 from datetime import date, datetime
 
-from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -82,6 +82,9 @@ class RoleSkill(db.Model):
     text: Mapped[str] = mapped_column(Text)
     position: Mapped[int]
     retired: Mapped[bool] = mapped_column(default=False)
+    # Words and phrases that point to this skill in a profile or resume; they
+    # drive the evidence suggestions on the application page.
+    keywords: Mapped[list[str]] = mapped_column(JSON, default=list)
 
     role: Mapped[Role] = relationship(back_populates="skills")
 

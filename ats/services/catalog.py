@@ -30,6 +30,7 @@ class SkillSpec:
     slug: str
     name: str
     text: str
+    keywords: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -122,6 +123,13 @@ class _Reader:
             self.fail(field, f"[{low}, {high}] is not a range from low to high")
         return low, high
 
+    def words(self, data: dict, key: str, field: str) -> tuple[str, ...]:
+        values = self.get(data, key, list, field, required=False) or []
+        for index, value in enumerate(values):
+            if not isinstance(value, str) or not value.strip() or len(value) > 80:
+                self.fail(f"{field}[{index}]", "must be a word or phrase of 1 to 80 characters")
+        return tuple(value.strip() for value in values)
+
     def unique(self, values: list[str], field: str):
         seen = set()
         for value in values:
@@ -169,6 +177,7 @@ def read_role_file(path: Path) -> RoleSpec:
             slug=r.slug(item, f"skills[{i}].slug"),
             name=r.text(item, "name", f"skills[{i}].name", 120),
             text=r.text(item, "text", f"skills[{i}].text", 1_000),
+            keywords=r.words(item, "keywords", f"skills[{i}].keywords"),
         )
         for i, item in enumerate(r.table_list(data, "skills"))
     ]
@@ -265,7 +274,13 @@ def _apply(spec: RoleSpec) -> SeedResult:
     # Skills: matched by slug, never deleted (applications and annotations point at them).
     by_slug = {skill.slug: skill for skill in role.skills}
     for position, skill_spec in enumerate(spec.skills):
-        values = {"name": skill_spec.name, "text": skill_spec.text, "position": position, "retired": False}
+        values = {
+            "name": skill_spec.name,
+            "text": skill_spec.text,
+            "keywords": list(skill_spec.keywords),
+            "position": position,
+            "retired": False,
+        }
         skill = by_slug.pop(skill_spec.slug, None)
         if skill is None:
             role.skills.append(RoleSkill(slug=skill_spec.slug, **values))
