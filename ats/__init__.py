@@ -38,12 +38,14 @@ def create_app(config: type[Config] | None = None) -> Flask:
     login_manager.init_app(app)
 
     from .auth.routes import bp as auth_bp
+    from .interviews.routes import bp as interviews_bp
     from .pipeline import bp as pipeline_bp
     from .public.routes import bp as public_bp
 
     app.register_blueprint(public_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(pipeline_bp)
+    app.register_blueprint(interviews_bp)
 
     errors.init_app(app)
     security.init_app(app)

@@ -11,6 +11,7 @@ from .applications import (
 )
 from .assessment import ApplicationNote, SkillAnnotation, SkillLevel
 from .audit import AuditEvent
+from .interviews import Interview, InterviewInterviewer, InterviewKind, InterviewStatus
 from .roles import CareerStep, Company, Role, RoleCompany, RoleFaq, RoleSkill, SalaryBand
 from .self_identification import SelfIdentification
 from .staff import Access, StaffUser
@@ -19,6 +20,10 @@ from .types import UTCDateTime, utcnow
 __all__ = [
     "ApplicationNote",
     "AuditEvent",
+    "Interview",
+    "InterviewInterviewer",
+    "InterviewKind",
+    "InterviewStatus",
     "SkillAnnotation",
     "SkillLevel",
     "CLOSED_STAGES",

@@ -66,6 +66,8 @@ class StaffUser(db.Model):
     active: Mapped[bool] = mapped_column(default=True)
     # Part of the session's user id: raising it ends every open session.
     session_version: Mapped[int] = mapped_column(default=1)
+    # The secret in this user's private calendar feed address; None until made.
+    calendar_token: Mapped[str | None] = mapped_column(String(64), unique=True, index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 

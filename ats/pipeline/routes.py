@@ -3,6 +3,7 @@ from flask import Blueprint, render_template
 
 from ..auth.access import require_access
 from ..models import Access
+from ..services import interviews
 from .dashboard import load_dashboard
 
 bp = Blueprint("pipeline", __name__, url_prefix="/pipeline")
@@ -11,4 +12,8 @@ require_access(bp, Access.RECRUITER)
 
 @bp.get("/")
 def dashboard():
-    return render_template("pipeline/dashboard.html", dashboard=load_dashboard())
+    return render_template(
+        "pipeline/dashboard.html",
+        dashboard=load_dashboard(),
+        coming_interviews=interviews.starting_within(hours=24),
+    )

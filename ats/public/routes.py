@@ -12,6 +12,8 @@ from .. import mail
 from ..extensions import db, limiter
 from ..models import Role, RoleCompany
 from ..services import applications as service
+from ..services import interviews as interviews_service
+from ..services.calendar import feed_ics
 from ..services.pipeline import MoveError
 from ..services.resumes import ResumeError, read_resume
 from ..urls import absolute_url
@@ -144,7 +146,12 @@ def private(response):
 @bp.get("/applications/<token>")
 def status(token: str):
     application = application_for(token)
-    return private(current_app.make_response(render_template("public/status.html", application=application)))
+    page = render_template(
+        "public/status.html",
+        application=application,
+        interviews=interviews_service.upcoming_for_application(application.id),
+    )
+    return private(current_app.make_response(page))
 
 
 @bp.get("/applications/<token>/withdraw")
@@ -164,11 +171,25 @@ def withdraw(token: str):
         page = render_template(
             "public/status.html",
             application=application_for(token),
+            interviews=interviews_service.upcoming_for_application(application.id),
             notice="This application is already closed, so there is nothing to withdraw.",
         )
         return private(current_app.make_response((page, 409)))
     flash("Your application has been withdrawn. Thank you for your interest.", "success")
     return redirect(url_for("public.status", token=token), 303)
+
+
+@bp.get("/calendar/<token>.ics")
+def calendar_feed(token: str):
+    """A recruiter's private feed of the interviews they organise; the token is the key."""
+    found = interviews_service.feed_for_token(token) if TOKEN.match(token) else None
+    if found is None:
+        abort(404)
+    name, interviews = found
+    response = current_app.response_class(feed_ics(interviews, f"Interviews: {name}"), mimetype="text/calendar")
+    response.headers["Cache-Control"] = "private, no-store"
+    response.headers["Referrer-Policy"] = "no-referrer"
+    return response
 
 
 @bp.get("/privacy")

@@ -1,0 +1,1 @@
+"""Interviews: scheduling from an application, the list, calendar files and feeds."""

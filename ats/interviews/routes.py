@@ -1,0 +1,195 @@
+"""Interview pages for recruiters. Views check the form and call one service function."""
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from ..auth.access import require_access
+from ..extensions import db
+from ..models import Access, Application, Company, Interview, InterviewInterviewer, InterviewKind, InterviewStatus, Role, RoleCompany, utcnow
+from ..services import interviews as service
+from ..services.calendar import interview_ics
+from .forms import CancelForm, RescheduleForm, ScheduleForm
+
+bp = Blueprint("interviews", __name__)
+require_access(bp, Access.RECRUITER)
+
+
+@bp.app_context_processor
+def interview_helpers():
+    return {"application_interviews": service.for_application}
+
+
+def _application(application_id: int) -> Application:
+    application = db.session.get(Application, application_id)
+    if application is None:
+        abort(404)
+    return application
+
+
+def _listings(application: Application) -> list[RoleCompany]:
+    return db.session.scalars(
+        select(RoleCompany).filter_by(role_id=application.role_id).order_by(RoleCompany.position)
+    ).all()
+
+
+def _interview(interview_id: int) -> Interview:
+    interview = db.session.get(Interview, interview_id)
+    if interview is None:
+        abort(404)
+    return interview
+
+
+def _schedule_page(application, form, status=200, clashes=()):
+    return render_template("interviews/schedule.html", application=application, form=form, clashes=clashes), status
+
+
+@bp.get("/pipeline/applications/<int:application_id>/interviews/new")
+def new(application_id: int):
+    application = _application(application_id)
+    form = ScheduleForm(formdata=None).for_companies(_listings(application))
+    form.timezone.data = request.args.get("timezone", "America/New_York")
+    return _schedule_page(application, form)
+
+
+@bp.post("/pipeline/applications/<int:application_id>/interviews")
+def schedule(application_id: int):
+    application = _application(application_id)
+    form = ScheduleForm().for_companies(_listings(application))
+    if not form.validate():
+        return _schedule_page(application, form, 422)
+    try:
+        interview = service.schedule(
+            application.id,
+            service.InterviewRequest(
+                company_slug=form.company.data,
+                local_start=form.starts_at.data,
+                timezone=form.timezone.data,
+                duration_minutes=form.duration_minutes.data,
+                kind=InterviewKind(form.kind.data),
+                location=(form.location.data or "").strip(),
+                interviewers=form.interviewers.emails,
+            ),
+            current_user.id,
+        )
+    except service.InterviewError as error:
+        _field_error(form, error)
+        return _schedule_page(_application(application_id), form, 422)
+    except service.InterviewClash as clash:
+        return _schedule_page(_application(application_id), form, 409, clash.clashes)
+    flash(f"Interview with {interview.company.name} scheduled; the candidate has been e-mailed an invitation.", "success")
+    return redirect(url_for("interviews.detail", interview_id=interview.id), 303)
+
+
+def _field_error(form, error: service.InterviewError) -> None:
+    field = getattr(form, error.field, None) if error.field else None
+    if field is not None:
+        field.errors = [*field.errors, str(error)]
+    else:
+        form.form_errors.append(str(error))
+
+
+@bp.get("/interviews/<int:interview_id>")
+def detail(interview_id: int):
+    interview = _interview(interview_id)
+    reschedule_form = RescheduleForm(formdata=None)
+    reschedule_form.starts_at.data = interview.local_start.replace(tzinfo=None)
+    reschedule_form.timezone.data = interview.timezone
+    reschedule_form.duration_minutes.data = interview.duration_minutes
+    return render_template(
+        "interviews/detail.html", interview=interview, reschedule_form=reschedule_form, cancel_form=CancelForm(formdata=None)
+    )
+
+
+@bp.post("/interviews/<int:interview_id>/reschedule")
+def reschedule(interview_id: int):
+    interview = _interview(interview_id)
+    form = RescheduleForm()
+    status, clashes = 422, ()
+    if form.validate():
+        try:
+            service.reschedule(interview.id, form.starts_at.data, form.timezone.data, form.duration_minutes.data, current_user.id)
+        except service.InterviewError as error:
+            _field_error(form, error)
+        except service.InterviewClash as clash:
+            status, clashes = 409, clash.clashes
+        else:
+            flash("Interview moved; the candidate has been e-mailed the new time.", "success")
+            return redirect(url_for("interviews.detail", interview_id=interview_id), 303)
+    page = render_template(
+        "interviews/detail.html", interview=_interview(interview_id), reschedule_form=form,
+        cancel_form=CancelForm(formdata=None), clashes=clashes,
+    )
+    return page, status
+
+
+@bp.post("/interviews/<int:interview_id>/cancel")
+def cancel(interview_id: int):
+    interview = _interview(interview_id)
+    form = CancelForm()
+    if form.validate():
+        try:
+            service.cancel(interview.id, form.reason.data, current_user.id)
+        except service.InterviewError as error:
+            form.reason.errors = [*form.reason.errors, str(error)]
+        else:
+            flash("Interview cancelled; the candidate has been e-mailed.", "success")
+            return redirect(url_for("interviews.detail", interview_id=interview_id), 303)
+    page = render_template(
+        "interviews/detail.html", interview=_interview(interview_id), reschedule_form=RescheduleForm(formdata=None),
+        cancel_form=form,
+    )
+    return page, 422
+
+
+@bp.get("/interviews/<int:interview_id>.ics")
+def calendar_file(interview_id: int):
+    interview = _interview(interview_id)
+    return Response(
+        interview_ics(interview),
+        mimetype="text/calendar",
+        headers={
+            "Content-Disposition": f'attachment; filename="interview-{interview.id}.ics"',
+            "Cache-Control": "private, no-store",
+        },
+    )
+
+
+@bp.get("/interviews/")
+def index():
+    company = request.args.get("company", "").strip()
+    role = request.args.get("role", "").strip()
+    interviewer = request.args.get("interviewer", "").strip().lower()
+    query = (
+        select(Interview)
+        .where(Interview.status == InterviewStatus.SCHEDULED, Interview.ends_at > utcnow())
+        .order_by(Interview.starts_at)
+        .limit(500)
+    )
+    if company:
+        query = query.where(Interview.company.has(slug=company))
+    if role:
+        query = query.where(Interview.application.has(Application.role.has(slug=role)))
+    if interviewer:
+        query = query.where(Interview.interviewers.any(InterviewInterviewer.email == interviewer))
+    interviews = db.session.scalars(query.options(selectinload(Interview.interviewers))).unique().all()
+    return render_template(
+        "interviews/index.html",
+        interviews=interviews,
+        companies=db.session.scalars(select(Company).order_by(Company.name)).all(),
+        roles=db.session.scalars(select(Role).order_by(Role.title)).all(),
+        filters={"company": company, "role": role, "interviewer": interviewer},
+        feed_url=_feed_url(),
+    )
+
+
+def _feed_url() -> str | None:
+    token = current_user.calendar_token
+    return url_for("public.calendar_feed", token=token, _external=True) if token else None
+
+
+@bp.post("/interviews/feed")
+def reset_feed():
+    service.reset_calendar_token(current_user.id)
+    flash("Your calendar feed has a new private address; the old one no longer works.", "success")
+    return redirect(url_for("interviews.index") + "#feed", 303)

@@ -1,0 +1,108 @@
+"""Interviews between a candidate and a company the application's role page lists."""
+import enum
+from datetime import datetime
+from ..timezones import ZoneInfo
+
+from sqlalchemy import Enum, ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..extensions import db
+from .applications import Application
+from .roles import Company
+from .staff import StaffUser
+from .types import UTCDateTime, utcnow
+
+
+def _enum(cls, name: str) -> Enum:
+    return Enum(
+        cls,
+        name=name,
+        native_enum=False,
+        create_constraint=True,
+        length=20,
+        values_callable=lambda members: [m.value for m in members],
+        validate_strings=True,
+    )
+
+
+class InterviewKind(enum.Enum):
+    VIDEO = "video"
+    ONSITE = "onsite"
+    PHONE = "phone"
+
+    @property
+    def label(self) -> str:
+        return {"video": "Video call", "onsite": "On site", "phone": "Phone call"}[self.value]
+
+
+class InterviewStatus(enum.Enum):
+    SCHEDULED = "scheduled"
+    CANCELLED = "cancelled"
+
+
+class Interview(db.Model):
+    """Times are stored in UTC; ``timezone`` is the IANA zone they were given in."""
+
+    __tablename__ = "interviews"
+    __table_args__ = (
+        Index("ix_interviews_status_starts", "status", "starts_at"),
+        Index("ix_interviews_application_starts", "application_id", "starts_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    uid: Mapped[str] = mapped_column(String(120), unique=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("applications.id", ondelete="CASCADE"))
+    company_id: Mapped[int] = mapped_column(ForeignKey("companies.id"), index=True)
+    organizer_id: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id"), index=True)
+    kind: Mapped[InterviewKind] = mapped_column(_enum(InterviewKind, "kind"))
+    status: Mapped[InterviewStatus] = mapped_column(
+        _enum(InterviewStatus, "status"), default=InterviewStatus.SCHEDULED
+    )
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    ends_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    timezone: Mapped[str] = mapped_column(String(64))
+    duration_minutes: Mapped[int]
+    location: Mapped[str] = mapped_column(String(500), default="")
+    # RFC 5545 SEQUENCE: raised on every reschedule and on cancelling.
+    sequence: Mapped[int] = mapped_column(default=0)
+    cancel_reason: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    application: Mapped[Application] = relationship(lazy="joined")
+    company: Mapped[Company] = relationship(lazy="joined")
+    organizer: Mapped[StaffUser | None] = relationship()
+    interviewers: Mapped[list["InterviewInterviewer"]] = relationship(
+        cascade="all, delete-orphan", order_by="InterviewInterviewer.email", lazy="selectin"
+    )
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self.status == InterviewStatus.CANCELLED
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    @property
+    def local_start(self) -> datetime:
+        return self.starts_at.astimezone(self.zone)
+
+    @property
+    def local_end(self) -> datetime:
+        return self.ends_at.astimezone(self.zone)
+
+    @property
+    def interviewer_emails(self) -> list[str]:
+        return [i.email for i in self.interviewers]
+
+
+class InterviewInterviewer(db.Model):
+    """An interviewer by e-mail address (lower-cased): their time is checked for clashes."""
+
+    __tablename__ = "interview_interviewers"
+
+    interview_id: Mapped[int] = mapped_column(
+        ForeignKey("interviews.id", ondelete="CASCADE"), primary_key=True
+    )
+    email: Mapped[str] = mapped_column(String(320), primary_key=True, index=True)

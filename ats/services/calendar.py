@@ -1,0 +1,100 @@
+"""Calendar files (RFC 5545), built with the icalendar library."""
+from datetime import datetime
+
+from flask import current_app
+from icalendar import Calendar, Event, vCalAddress, vText
+
+from ..mail import Attachment
+from ..models import Interview, utcnow
+
+PRODID = "-//PropelGrad//Applicant Tracking//EN"
+
+
+def _address(email: str, name: str | None = None, **params) -> vCalAddress:
+    address = vCalAddress(f"mailto:{email}")
+    if name:
+        address.params["CN"] = vText(name)
+    for key, value in params.items():
+        address.params[key.upper().replace("_", "-")] = vText(value)
+    return address
+
+
+def _organizer_email(interview: Interview) -> tuple[str, str]:
+    if interview.organizer is not None:
+        return interview.organizer.email, interview.organizer.name
+    sender = current_app.config["ATS_MAIL_FROM"]
+    email = sender.split("<")[-1].rstrip(">").strip()
+    return email, current_app.config["ATS_SITE_NAME"]
+
+
+def interview_event(interview: Interview, stamp: datetime | None = None) -> Event:
+    application = interview.application
+    event = Event()
+    event.add("uid", interview.uid)
+    event.add("sequence", interview.sequence)
+    event.add("dtstamp", stamp or utcnow())
+    event.add("dtstart", interview.starts_at)
+    event.add("dtend", interview.ends_at)
+    event.add("summary", f"Interview: {application.role.title} with {interview.company.name}")
+    event.add(
+        "description",
+        f"{interview.kind.label} interview for {application.role.title} with {interview.company.name}.\n"
+        f"Candidate: {application.full_name}\n"
+        f"Local time: {interview.local_start:%Y-%m-%d %H:%M} {interview.timezone} (UTC{interview.local_start:%z})",
+    )
+    if interview.location:
+        event.add("location", interview.location)
+        if interview.location.startswith(("https://", "http://")):
+            event.add("url", interview.location)
+    organizer_email, organizer_name = _organizer_email(interview)
+    event.add("organizer", _address(organizer_email, organizer_name))
+    event.add(
+        "attendee",
+        _address(application.email, application.full_name, role="REQ-PARTICIPANT", partstat="NEEDS-ACTION", rsvp="TRUE"),
+    )
+    for email in interview.interviewer_emails:
+        event.add("attendee", _address(email, None, role="REQ-PARTICIPANT", partstat="ACCEPTED"))
+    event.add("status", "CANCELLED" if interview.is_cancelled else "CONFIRMED")
+    return event
+
+
+def _calendar(method: str | None) -> Calendar:
+    calendar = Calendar()
+    calendar.add("prodid", PRODID)
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    if method:
+        calendar.add("method", method)
+    return calendar
+
+
+def interview_method(interview: Interview) -> str:
+    return "CANCEL" if interview.is_cancelled else "REQUEST"
+
+
+def interview_ics(interview: Interview) -> bytes:
+    """The invitation (METHOD:REQUEST) or, once cancelled, the cancellation (METHOD:CANCEL)."""
+    calendar = _calendar(interview_method(interview))
+    calendar.add_component(interview_event(interview))
+    return calendar.to_ical()
+
+
+def interview_attachment(interview: Interview) -> Attachment:
+    method = interview_method(interview)
+    return Attachment(
+        filename="invite.ics" if method == "REQUEST" else "cancel.ics",
+        content=interview_ics(interview),
+        maintype="text",
+        subtype="calendar",
+        params={"method": method},
+    )
+
+
+def feed_ics(interviews: list[Interview], name: str) -> bytes:
+    """A subscription feed: every given interview as a VEVENT, no METHOD."""
+    calendar = _calendar(None)
+    calendar.add("x-wr-calname", name)
+    stamp = utcnow()
+    for interview in interviews:
+        calendar.add_component(interview_event(interview, stamp))
+    return calendar.to_ical()

@@ -1,0 +1,13 @@
+"""Time zones come from the pinned ``tzdata`` package, never the machine's copy.
+
+With an empty search path, ``zoneinfo`` reads only the ``tzdata`` package, so
+an interview's UTC time is the same on every machine that runs this version
+of the service. Importing this module sets that for the process.
+"""
+import zoneinfo
+
+zoneinfo.reset_tzpath(to=())
+
+ZoneInfo = zoneinfo.ZoneInfo
+ZoneInfoNotFoundError = zoneinfo.ZoneInfoNotFoundError
+available_timezones = zoneinfo.available_timezones

@@ -1,0 +1,344 @@
+"""Interviews (contract: scheduling, reschedule, cancel, calendar files), on the real database."""
+import re
+from datetime import datetime, timezone
+
+import icalendar
+import pytest
+from sqlalchemy import select
+
+from ats.models import Access, Application, AuditEvent, Interview, Role, Stage, StageChange
+from ats.services.interviews import resolve, InterviewError
+
+pytestmark = pytest.mark.usefixtures("seeded", "outbox")
+UTC = timezone.utc
+
+
+@pytest.fixture
+def recruiter(create_staff, auth):
+    account = create_staff(Access.RECRUITER, email="rita@propelgrad.example", name="Rita Recruiter")
+    assert auth.login(account).status_code == 303
+    return account
+
+
+@pytest.fixture
+def role(db_session):
+    return db_session.scalars(select(Role).filter_by(slug="healthcare-ai-engineer")).one()
+
+
+@pytest.fixture
+def application(create_application, role):
+    return create_application(role, "Grace Hopper")
+
+
+def schedule(client, auth, application_id, **overrides):
+    data = {
+        "csrf_token": auth.token(f"/pipeline/applications/{application_id}/interviews/new"),
+        "company": "tempus",
+        "starts_at": "2027-03-10T10:00",
+        "timezone": "America/New_York",
+        "duration_minutes": "45",
+        "kind": "video",
+        "location": "https://meet.example/abc",
+        "interviewers": "ana@tempus.example, Li@Tempus.example",
+    }
+    data.update(overrides)
+    return client.post(f"/pipeline/applications/{application_id}/interviews", data=data)
+
+
+def interview_id_from(response) -> int:
+    return int(re.fullmatch(r"/interviews/(\d+)", response.headers["Location"]).group(1))
+
+
+def parse_ics(data: bytes) -> tuple[icalendar.Calendar, icalendar.Event]:
+    calendar = icalendar.Calendar.from_ical(data)
+    events = [c for c in calendar.walk("VEVENT")]
+    assert len(events) == 1
+    return calendar, events[0]
+
+
+def test_scheduling_stores_utc_keeps_the_zone_and_moves_the_stage(client, auth, recruiter, application, db_session, outbox):
+    response = schedule(client, auth, application.id)
+    assert response.status_code == 303
+    interview = db_session.get(Interview, interview_id_from(response))
+    assert interview.starts_at == datetime(2027, 3, 10, 15, 0, tzinfo=UTC)  # EST is UTC-5
+    assert interview.ends_at == datetime(2027, 3, 10, 15, 45, tzinfo=UTC)
+    assert interview.timezone == "America/New_York"
+    assert interview.company.slug == "tempus"
+    assert interview.interviewer_emails == ["ana@tempus.example", "li@tempus.example"]
+    assert interview.organizer_id == recruiter.id
+
+    stored = db_session.get(Application, application.id)
+    assert stored.stage == Stage.INTERVIEW
+    change = db_session.scalars(select(StageChange).filter_by(application_id=application.id)).one()
+    assert (change.from_stage, change.to_stage, change.actor_id) == (Stage.APPLIED, Stage.INTERVIEW, recruiter.id)
+    assert "Interview scheduled with Tempus" in change.reason
+    assert db_session.scalars(select(AuditEvent.action)).all() == ["interview.schedule"]
+
+    [message] = outbox()
+    assert message["To"] == application.email
+    [attachment] = [part for part in message.iter_attachments()]
+    assert attachment.get_content_type() == "text/calendar"
+    assert attachment.get_param("method") == "REQUEST"
+    calendar, event = parse_ics(attachment.get_content().encode() if isinstance(attachment.get_content(), str) else attachment.get_content())
+    assert str(calendar["METHOD"]) == "REQUEST"
+    assert event.decoded("DTSTART") == datetime(2027, 3, 10, 15, 0, tzinfo=UTC)
+
+
+def test_the_ics_file_per_contract(client, auth, recruiter, application, db_session):
+    interview_id = interview_id_from(schedule(client, auth, application.id))
+    response = client.get(f"/interviews/{interview_id}.ics")
+    assert response.status_code == 200
+    assert response.mimetype == "text/calendar"
+    calendar, event = parse_ics(response.data)
+    assert str(calendar["VERSION"]) == "2.0"
+    assert str(calendar["METHOD"]) == "REQUEST"
+    interview = db_session.get(Interview, interview_id)
+    assert str(event["UID"]) == interview.uid
+    assert event.decoded("SEQUENCE") == 0
+    assert event.decoded("DTSTAMP").tzinfo is not None
+    assert event.decoded("DTSTART") == datetime(2027, 3, 10, 15, 0, tzinfo=UTC)
+    assert event.decoded("DTEND") == datetime(2027, 3, 10, 15, 45, tzinfo=UTC)
+    assert str(event["SUMMARY"]) == "Interview: Healthcare AI Engineer with Tempus"
+    assert str(event["LOCATION"]) == "https://meet.example/abc"
+    assert str(event["URL"]) == "https://meet.example/abc"
+    assert str(event["ORGANIZER"]) == "mailto:rita@propelgrad.example"
+    attendees = [str(a) for a in event.get("ATTENDEE")]
+    assert f"mailto:{application.email}" in attendees
+    assert "mailto:ana@tempus.example" in attendees
+
+
+def test_reschedule_raises_sequence_across_a_dst_change(client, auth, recruiter, application, db_session, outbox):
+    interview_id = interview_id_from(schedule(client, auth, application.id))
+    token = auth.token(f"/interviews/{interview_id}")
+    # New York moves to daylight time on 14 March 2027: 10:00 is then UTC-4.
+    response = client.post(
+        f"/interviews/{interview_id}/reschedule",
+        data={"csrf_token": token, "starts_at": "2027-03-17T10:00", "timezone": "America/New_York", "duration_minutes": "60"},
+    )
+    assert response.status_code == 303
+    _, event = parse_ics(client.get(f"/interviews/{interview_id}.ics").data)
+    assert event.decoded("SEQUENCE") == 1
+    assert event.decoded("DTSTART") == datetime(2027, 3, 17, 14, 0, tzinfo=UTC)
+    assert event.decoded("DTEND") == datetime(2027, 3, 17, 15, 0, tzinfo=UTC)
+    uid_before = db_session.get(Interview, interview_id).uid
+    assert str(event["UID"]) == uid_before
+    assert len(outbox()) == 2
+    assert "new time" in outbox()[1]["Subject"].lower()
+
+
+def test_cancel_sends_method_cancel_and_frees_the_time(client, auth, recruiter, application, create_application, role, outbox):
+    interview_id = interview_id_from(schedule(client, auth, application.id))
+    token = auth.token(f"/interviews/{interview_id}")
+    assert client.post(f"/interviews/{interview_id}/cancel", data={"csrf_token": token, "reason": ""}).status_code == 422
+    assert client.post(f"/interviews/{interview_id}/cancel", data={"csrf_token": token, "reason": "Company paused hiring"}).status_code == 303
+    calendar, event = parse_ics(client.get(f"/interviews/{interview_id}.ics").data)
+    assert str(calendar["METHOD"]) == "CANCEL"
+    assert str(event["STATUS"]) == "CANCELLED"
+    assert event.decoded("SEQUENCE") == 1
+    cancel_mail = outbox()[-1]
+    assert [p.get_param("method") for p in cancel_mail.iter_attachments()] == ["CANCEL"]
+    # The cancelled interview blocks nothing.
+    other = create_application(role, "Ada Lovelace")
+    assert schedule(client, auth, other.id).status_code == 303
+
+
+@pytest.mark.parametrize(
+    ("starts_at", "zone", "expected_utc"),
+    [
+        ("2027-01-15T09:00", "Asia/Tokyo", datetime(2027, 1, 15, 0, 0, tzinfo=UTC)),  # east of UTC
+        ("2027-07-01T09:00", "Asia/Kolkata", datetime(2027, 7, 1, 3, 30, tzinfo=UTC)),
+        ("2027-07-01T09:00", "America/Los_Angeles", datetime(2027, 7, 1, 16, 0, tzinfo=UTC)),  # west, summer
+        ("2027-01-04T09:00", "America/Los_Angeles", datetime(2027, 1, 4, 17, 0, tzinfo=UTC)),  # west, winter
+        # Clocks go back at 02:00 on 7 November 2027 in New York: 01:30 happens twice.
+        # The rule: the first occurrence, still on daylight time (UTC-4).
+        ("2027-11-07T01:30", "America/New_York", datetime(2027, 11, 7, 5, 30, tzinfo=UTC)),
+        # Sydney goes back on 4 April 2027 at 03:00: 02:30 twice, first one is UTC+11.
+        ("2027-04-04T02:30", "Australia/Sydney", datetime(2027, 4, 3, 15, 30, tzinfo=UTC)),
+    ],
+)
+def test_zones_east_and_west_and_the_fall_back_rule(client, auth, recruiter, application, db_session, starts_at, zone, expected_utc):
+    response = schedule(client, auth, application.id, starts_at=starts_at, timezone=zone)
+    assert response.status_code == 303
+    interview = db_session.get(Interview, interview_id_from(response))
+    assert interview.starts_at == expected_utc
+    assert interview.timezone == zone
+
+
+def test_ambiguous_times_are_flagged_and_shown_with_their_offset(client, auth, recruiter, application):
+    slot = resolve(datetime(2027, 11, 7, 1, 30), "America/New_York", 30)
+    assert slot.ambiguous
+    response = schedule(client, auth, application.id, starts_at="2027-11-07T01:30")
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "(UTC-04:00)" in page
+
+
+@pytest.mark.parametrize(
+    ("starts_at", "zone"),
+    [
+        ("2027-03-14T02:30", "America/New_York"),  # spring forward: 02:00 → 03:00
+        ("2027-03-28T02:30", "Europe/Berlin"),
+        ("2027-10-03T02:30", "Australia/Sydney"),
+    ],
+)
+def test_a_time_inside_a_dst_gap_is_refused(client, auth, recruiter, application, db_session, starts_at, zone):
+    response = schedule(client, auth, application.id, starts_at=starts_at, timezone=zone)
+    assert response.status_code == 422
+    assert "does not exist in" in response.get_data(as_text=True)
+    assert db_session.scalars(select(Interview)).all() == []
+    with pytest.raises(InterviewError, match="daylight saving"):
+        resolve(datetime.fromisoformat(starts_at), zone, 30)
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        ({"company": "acme"}, "Not a valid choice"),
+        ({"timezone": "Mars/Olympus"}, "Not a valid choice"),
+        ({"starts_at": "tomorrow at ten"}, "Not a valid datetime value"),
+        ({"starts_at": "2020-01-01T10:00"}, "must start in the future"),
+        ({"duration_minutes": "0"}, "Between 10 and 480 minutes"),
+        ({"duration_minutes": "abc"}, "Not a valid integer value"),
+        ({"kind": "carrier-pigeon"}, "Not a valid choice"),
+        ({"interviewers": "ana@tempus.example, not-an-email"}, "is not a valid email address"),
+        ({"location": "x" * 501}, "500 characters"),
+    ],
+)
+def test_bad_input_is_422(client, auth, recruiter, application, db_session, overrides, message):
+    response = schedule(client, auth, application.id, **overrides)
+    assert response.status_code == 422
+    assert message in response.get_data(as_text=True)
+    assert db_session.scalars(select(Interview)).all() == []
+    assert db_session.get(Application, application.id).stage == Stage.APPLIED
+
+
+def test_a_company_of_another_role_is_not_listed_for_this_one(client, auth, recruiter, create_role, create_application, db_session):
+    other_role = create_role("plain-role", "Plain Role")  # lists no companies
+    application = create_application(other_role, "Ada Lovelace")
+    response = schedule(client, auth, application.id, company="tempus")
+    assert response.status_code == 422
+    assert db_session.scalars(select(Interview)).all() == []
+
+
+@pytest.mark.parametrize("stage", [Stage.HIRED, Stage.REJECTED, Stage.WITHDRAWN])
+def test_closed_applications_cannot_get_interviews(client, auth, recruiter, create_application, role, db_session, stage):
+    application = create_application(role, "Closed Candidate", stage=stage)
+    response = schedule(client, auth, application.id)
+    assert response.status_code == 422
+    assert "closed applications cannot get interviews" in response.get_data(as_text=True)
+    assert db_session.scalars(select(Interview)).all() == []
+
+
+def test_an_offer_stage_application_keeps_its_stage(client, auth, recruiter, create_application, role, db_session):
+    application = create_application(role, "Offer Candidate", stage=Stage.OFFER)
+    assert schedule(client, auth, application.id).status_code == 303
+    assert db_session.get(Application, application.id).stage == Stage.OFFER
+
+
+def test_overlaps_with_the_candidate_or_an_interviewer_are_409(client, auth, recruiter, application, create_application, role, db_session):
+    first = interview_id_from(schedule(client, auth, application.id))
+    # Same candidate, overlapping, other company and interviewers.
+    same_candidate = schedule(client, auth, application.id, company="pathai", starts_at="2027-03-10T10:30", interviewers="x@pathai.example")
+    assert same_candidate.status_code == 409
+    page = same_candidate.get_data(as_text=True)
+    assert "clashes with 1 scheduled interview" in page
+    assert f'href="/interviews/{first}"' in page
+    # Another candidate, a shared interviewer (case-insensitive).
+    other = create_application(role, "Ada Lovelace")
+    shared = schedule(client, auth, other.id, starts_at="2027-03-10T10:40", interviewers="ANA@tempus.example")
+    assert shared.status_code == 409
+    # Back to back is fine.
+    assert schedule(client, auth, other.id, starts_at="2027-03-10T10:45", interviewers="ana@tempus.example").status_code == 303
+    assert len(db_session.scalars(select(Interview)).all()) == 2
+
+
+def test_rescheduling_onto_a_clash_is_409_and_changes_nothing(client, auth, recruiter, application, create_application, role, db_session):
+    first = interview_id_from(schedule(client, auth, application.id))
+    other = create_application(role, "Ada Lovelace")
+    second = interview_id_from(schedule(client, auth, other.id, starts_at="2027-03-11T10:00"))
+    response = client.post(
+        f"/interviews/{second}/reschedule",
+        data={"csrf_token": auth.token(f"/interviews/{second}"), "starts_at": "2027-03-10T10:15", "timezone": "America/New_York", "duration_minutes": "30"},
+    )
+    assert response.status_code == 409
+    assert f'href="/interviews/{first}"' in response.get_data(as_text=True)
+    interview = db_session.get(Interview, second)
+    assert interview.sequence == 0 and interview.starts_at == datetime(2027, 3, 11, 15, 0, tzinfo=UTC)
+
+
+def test_interviews_list_filters_by_company_role_and_interviewer(client, auth, recruiter, application, create_application, role):
+    schedule(client, auth, application.id)
+    other = create_application(role, "Ada Lovelace")
+    schedule(client, auth, other.id, company="pathai", starts_at="2027-03-12T10:00", interviewers="bo@pathai.example")
+    everything = client.get("/interviews/").get_data(as_text=True)
+    assert "Grace Hopper" in everything and "Ada Lovelace" in everything
+    tempus = client.get("/interviews/?company=tempus").get_data(as_text=True)
+    assert "Grace Hopper" in tempus and "Ada Lovelace" not in tempus
+    by_person = client.get("/interviews/?interviewer=BO@pathai.example").get_data(as_text=True)
+    assert "Ada Lovelace" in by_person and "Grace Hopper" not in by_person
+    assert "Grace Hopper" in client.get("/interviews/?role=healthcare-ai-engineer").get_data(as_text=True)
+
+
+def test_the_candidate_status_page_lists_upcoming_interviews(client, auth, recruiter, application):
+    schedule(client, auth, application.id)
+    page = client.get(f"/applications/{application.status_token}").get_data(as_text=True)
+    assert "Tempus" in page
+    assert "Wed 10 Mar 2027, 10:00" in page
+    assert "America/New York (UTC-05:00)" in page
+
+
+def test_a_private_calendar_feed_per_recruiter(client, auth, recruiter, application, db_session):
+    schedule(client, auth, application.id)
+    assert client.post("/interviews/feed", data={"csrf_token": auth.token("/interviews/")}).status_code == 303
+    page = client.get("/interviews/").get_data(as_text=True)
+    url = re.search(r"<code>(http://localhost/calendar/[A-Za-z0-9_-]+\.ics)</code>", page).group(1)
+    path = url.removeprefix("http://localhost")
+    feed = client.get(path)
+    assert feed.status_code == 200 and feed.mimetype == "text/calendar"
+    calendar = icalendar.Calendar.from_ical(feed.data)
+    assert [str(e["SUMMARY"]) for e in calendar.walk("VEVENT")] == ["Interview: Healthcare AI Engineer with Tempus"]
+    # Resetting makes the old address stop working.
+    client.post("/interviews/feed", data={"csrf_token": auth.token("/interviews/")})
+    assert client.get(path).status_code == 404
+    assert client.get("/calendar/not-a-real-token-at-all-xx.ics").status_code == 404
+
+
+def test_escaping_on_interview_pages(client, auth, recruiter, create_application, role):
+    application = create_application(role, '<script>alert(1)</script>')
+    response = schedule(client, auth, application.id, location='"><img src=x onerror=alert(1)>')
+    detail = client.get(response.headers["Location"]).get_data(as_text=True)
+    listing = client.get("/interviews/").get_data(as_text=True)
+    for page in (detail, listing):
+        assert "<script>alert(1)" not in page
+        assert "<img src=x" not in page
+
+
+def test_interviewers_are_optional(client, auth, recruiter, application, db_session):
+    response = schedule(client, auth, application.id, interviewers="")
+    assert response.status_code == 303
+    assert db_session.get(Interview, interview_id_from(response)).interviewer_emails == []
+
+
+def test_the_dashboard_shows_interviews_of_the_next_24_hours(client, auth, recruiter, application, db_session):
+    from datetime import timedelta
+
+    from ats.models import utcnow
+
+    soon = (utcnow() + timedelta(hours=3)).astimezone(__import__("zoneinfo").ZoneInfo("Asia/Tokyo"))
+    later = soon + timedelta(days=3)
+    assert schedule(client, auth, application.id, timezone="Asia/Tokyo", starts_at=soon.strftime("%Y-%m-%dT%H:%M")).status_code == 303
+    assert schedule(client, auth, application.id, timezone="Asia/Tokyo", company="pathai", starts_at=later.strftime("%Y-%m-%dT%H:%M")).status_code == 303
+    page = client.get("/pipeline/").get_data(as_text=True)
+    section = page[page.index("Interviews in the next 24 hours"):page.index("Needs attention")]
+    assert "Grace Hopper with Tempus" in section
+    assert "PathAI" not in section
+
+
+def test_zones_come_from_the_pinned_tzdata_package():
+    import tzdata
+    import zoneinfo
+
+    import ats.timezones  # noqa: F401
+
+    assert zoneinfo.TZPATH == ()
+    assert "America/New_York" in zoneinfo.available_timezones()
+    assert tzdata.IANA_VERSION == "2026f"  # tzdata==2026.6, as pinned

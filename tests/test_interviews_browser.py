@@ -1,0 +1,64 @@
+"""A recruiter schedules an interview in headless Chromium and finds it in the list."""
+import re
+
+import pytest
+from sqlalchemy import select
+
+from ats.models import Access, Role
+
+pytestmark = pytest.mark.usefixtures("seeded", "outbox")
+
+
+def sign_in(page, account):
+    page.goto("/login")
+    page.get_by_label("Email").fill(account.email)
+    page.get_by_label("Password").fill(account.password)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url("**/pipeline/")
+
+
+def test_schedule_an_interview_and_see_it_listed(page, create_staff, create_application, db_session, assert_accessible, screenshot):
+    role = db_session.scalars(select(Role).filter_by(slug="healthcare-ai-engineer")).one()
+    application = create_application(role, "Katherine Johnson")
+    sign_in(page, create_staff(Access.RECRUITER))
+
+    page.goto(f"/pipeline/applications/{application.id}/interviews/new")
+    page.get_by_label("Company").select_option("pathai")
+    page.get_by_label("Starts at").fill("2027-05-04T14:30")
+    page.get_by_label("Time zone").select_option("Europe/Berlin")
+    page.get_by_label("Duration").fill("60")
+    page.get_by_label("Kind").select_option("onsite")
+    page.get_by_label("Location or link").fill("PathAI, 1325 Boylston St, Boston")
+    page.get_by_label("Interviewers").fill("sam@pathai.example")
+    assert_accessible()
+    screenshot("interview-schedule")
+    page.get_by_role("button", name="Schedule interview").click()
+    page.wait_for_url(re.compile(r"/interviews/\d+$"))
+
+    assert page.get_by_role("heading", level=1).inner_text() == "Interview with PathAI"
+    assert "Tue 4 May 2027, 14:30–15:30" in page.locator(".facts").inner_text()
+    assert "Europe/Berlin (UTC+02:00)" in page.locator(".facts").inner_text()
+    assert_accessible()
+    screenshot("interview-detail")
+
+    page.goto("/interviews/?company=pathai")
+    row = page.locator("tbody tr")
+    assert row.count() == 1
+    assert "Katherine Johnson" in row.inner_text()
+    assert_accessible()
+    screenshot("interviews-list")
+
+
+def test_a_gap_time_shows_why_it_was_refused(page, create_staff, create_application, db_session, assert_accessible):
+    role = db_session.scalars(select(Role).filter_by(slug="healthcare-ai-engineer")).one()
+    application = create_application(role, "Mary Jackson")
+    sign_in(page, create_staff(Access.RECRUITER))
+    page.goto(f"/pipeline/applications/{application.id}/interviews/new")
+    page.get_by_label("Starts at").fill("2027-03-14T02:30")
+    page.get_by_label("Time zone").select_option("America/New_York")
+    with page.expect_response(lambda r: r.url.endswith("/interviews")) as answer:
+        page.get_by_role("button", name="Schedule interview").click()
+    assert answer.value.status == 422
+    page.wait_for_load_state()
+    assert "does not exist in America/New_York" in page.locator("#starts_at-error").inner_text()
+    assert_accessible()
