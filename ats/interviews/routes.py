@@ -6,10 +6,23 @@ from sqlalchemy.orm import selectinload
 
 from ..auth.access import require_access
 from ..extensions import db
-from ..models import Access, Application, Company, Interview, InterviewInterviewer, InterviewKind, InterviewStatus, Role, RoleCompany, utcnow
+from ..models import (
+    Access,
+    Application,
+    Company,
+    Interview,
+    InterviewInterviewer,
+    InterviewKind,
+    InterviewOffer,
+    InterviewStatus,
+    Role,
+    RoleCompany,
+    utcnow,
+)
 from ..services import interviews as service
 from ..services.calendar import interview_ics
-from .forms import CancelForm, RescheduleForm, ScheduleForm
+from ..timezones import ZoneInfo
+from .forms import CancelForm, OfferForm, RescheduleForm, ScheduleForm
 
 bp = Blueprint("interviews", __name__)
 require_access(bp, Access.RECRUITER)
@@ -17,7 +30,7 @@ require_access(bp, Access.RECRUITER)
 
 @bp.app_context_processor
 def interview_helpers():
-    return {"application_interviews": service.for_application}
+    return {"application_interviews": service.for_application, "zone_of": ZoneInfo}
 
 
 def _application(application_id: int) -> Application:
@@ -193,3 +206,56 @@ def reset_feed():
     service.reset_calendar_token(current_user.id)
     flash("Your calendar feed has a new private address; the old one no longer works.", "success")
     return redirect(url_for("interviews.index") + "#feed", 303)
+
+
+# --- Self-scheduling ------------------------------------------------------------
+
+
+def _offer_page(application, form, status=200):
+    return render_template("interviews/offer_new.html", application=application, form=form), status
+
+
+@bp.get("/pipeline/applications/<int:application_id>/offers/new")
+def new_offer(application_id: int):
+    application = _application(application_id)
+    form = OfferForm(formdata=None).for_companies(_listings(application))
+    form.timezone.data = "America/New_York"
+    return _offer_page(application, form)
+
+
+@bp.post("/pipeline/applications/<int:application_id>/offers")
+def create_offer(application_id: int):
+    application = _application(application_id)
+    form = OfferForm().for_companies(_listings(application))
+    if not form.validate():
+        return _offer_page(application, form, 422)
+    try:
+        offer = service.create_offer(
+            application.id,
+            service.OfferRequest(
+                company_slug=form.company.data,
+                kind=InterviewKind(form.kind.data),
+                duration_minutes=form.duration_minutes.data,
+                location=(form.location.data or "").strip(),
+                interviewers=form.interviewers.emails,
+                timezone=form.timezone.data,
+                local_starts=form.local_starts,
+                local_expiry=form.expires_at.data,
+            ),
+            current_user.id,
+        )
+    except service.InterviewError as error:
+        _field_error(form, error)
+        return _offer_page(_application(application_id), form, 422)
+    flash(f"{len(offer.slots)} times offered; the candidate has been e-mailed a link to choose one.", "success")
+    return redirect(url_for("interviews.offer", offer_id=offer.id), 303)
+
+
+@bp.get("/interviews/offers/<int:offer_id>")
+def offer(offer_id: int):
+    offer = db.session.get(InterviewOffer, offer_id)
+    if offer is None:
+        abort(404)
+    return render_template(
+        "interviews/offer_detail.html", offer=offer, free=service.free_slots(offer), now=utcnow()
+    )

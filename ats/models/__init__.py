@@ -11,7 +11,15 @@ from .applications import (
 )
 from .assessment import ApplicationNote, SkillAnnotation, SkillLevel
 from .audit import AuditEvent
-from .interviews import Interview, InterviewInterviewer, InterviewKind, InterviewStatus
+from .interviews import (
+    Interview,
+    InterviewInterviewer,
+    InterviewKind,
+    InterviewOffer,
+    InterviewStatus,
+    OfferSlot,
+    OfferStatus,
+)
 from .roles import CareerStep, Company, Role, RoleCompany, RoleFaq, RoleSkill, SalaryBand
 from .self_identification import SelfIdentification
 from .staff import Access, StaffUser
@@ -23,6 +31,9 @@ __all__ = [
     "Interview",
     "InterviewInterviewer",
     "InterviewKind",
+    "InterviewOffer",
+    "OfferSlot",
+    "OfferStatus",
     "InterviewStatus",
     "SkillAnnotation",
     "SkillLevel",

@@ -3,7 +3,7 @@ import enum
 from datetime import datetime
 from ..timezones import ZoneInfo
 
-from sqlalchemy import Enum, ForeignKey, Index, String, Text
+from sqlalchemy import JSON, Enum, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -106,3 +106,54 @@ class InterviewInterviewer(db.Model):
         ForeignKey("interviews.id", ondelete="CASCADE"), primary_key=True
     )
     email: Mapped[str] = mapped_column(String(320), primary_key=True, index=True)
+
+
+class OfferStatus(enum.Enum):
+    OPEN = "open"
+    BOOKED = "booked"
+    WITHDRAWN = "withdrawn"
+
+
+class InterviewOffer(db.Model):
+    """Times a recruiter offers; the candidate books one through a secret link.
+
+    An offer past ``expires_at`` can no longer be booked, whatever its status.
+    """
+
+    __tablename__ = "interview_offers"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token: Mapped[str] = mapped_column(String(64), unique=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("applications.id", ondelete="CASCADE"), index=True)
+    company_id: Mapped[int] = mapped_column(ForeignKey("companies.id"))
+    organizer_id: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id"))
+    kind: Mapped[InterviewKind] = mapped_column(_enum(InterviewKind, "kind"))
+    duration_minutes: Mapped[int]
+    location: Mapped[str] = mapped_column(String(500), default="")
+    # The zone the recruiter gave the times in; the candidate sees their own.
+    timezone: Mapped[str] = mapped_column(String(64))
+    interviewers: Mapped[list[str]] = mapped_column(JSON, default=list)
+    status: Mapped[OfferStatus] = mapped_column(_enum(OfferStatus, "status"), default=OfferStatus.OPEN)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    interview_id: Mapped[int | None] = mapped_column(ForeignKey("interviews.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    application: Mapped[Application] = relationship(lazy="joined")
+    company: Mapped[Company] = relationship(lazy="joined")
+    organizer: Mapped[StaffUser | None] = relationship()
+    interview: Mapped[Interview | None] = relationship()
+    slots: Mapped[list["OfferSlot"]] = relationship(
+        cascade="all, delete-orphan", order_by="OfferSlot.starts_at", lazy="selectin"
+    )
+
+    def is_bookable(self, now: datetime) -> bool:
+        return self.status == OfferStatus.OPEN and now < self.expires_at
+
+
+class OfferSlot(db.Model):
+    __tablename__ = "interview_offer_slots"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    offer_id: Mapped[int] = mapped_column(ForeignKey("interview_offers.id", ondelete="CASCADE"), index=True)
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    ends_at: Mapped[datetime] = mapped_column(UTCDateTime)

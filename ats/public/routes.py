@@ -2,7 +2,7 @@
 candidate's status page, the privacy notice and the health check."""
 import re
 
-from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, url_for
+from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_limiter.util import get_remote_address
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
@@ -10,11 +10,12 @@ from sqlalchemy.orm import selectinload
 
 from .. import mail
 from ..extensions import db, limiter
-from ..models import Role, RoleCompany
+from ..models import Role, RoleCompany, utcnow
 from ..services import applications as service
 from ..services import interviews as interviews_service
 from ..services.calendar import feed_ics
 from ..services.pipeline import MoveError
+from ..timezones import ZoneInfo
 from ..services.resumes import ResumeError, read_resume
 from ..urls import absolute_url
 from .forms import ApplicationForm
@@ -150,6 +151,7 @@ def status(token: str):
         "public/status.html",
         application=application,
         interviews=interviews_service.upcoming_for_application(application.id),
+        offers=interviews_service.open_offers_for_application(application.id),
     )
     return private(current_app.make_response(page))
 
@@ -177,6 +179,55 @@ def withdraw(token: str):
         return private(current_app.make_response((page, 409)))
     flash("Your application has been withdrawn. Thank you for your interest.", "success")
     return redirect(url_for("public.status", token=token), 303)
+
+
+def offer_for(token: str):
+    offer = interviews_service.offer_by_token(token) if TOKEN.match(token) else None
+    if offer is None:
+        abort(404)
+    return offer
+
+
+def render_offer(offer, status: int = 200, notice: str | None = None):
+    zone = request.args.get("tz") or request.form.get("tz") or offer.timezone
+    if zone not in interviews_service.zone_names():
+        zone = offer.timezone
+    page = render_template(
+        "public/offer.html",
+        offer=offer,
+        free=interviews_service.free_slots(offer) if offer.is_bookable(utcnow()) else [],
+        bookable=offer.is_bookable(utcnow()) and offer.application.is_open,
+        zone=ZoneInfo(zone),
+        zone_name=zone,
+        zones=interviews_service.zone_names(),
+        notice=notice,
+    )
+    return private(current_app.make_response((page, status)))
+
+
+@bp.get("/interview-offers/<token>")
+def interview_offer(token: str):
+    """The candidate's page for choosing one of the offered interview times."""
+    return render_offer(offer_for(token))
+
+
+@bp.post("/interview-offers/<token>/book")
+def book_interview(token: str):
+    offer = offer_for(token)
+    try:
+        slot_id = int(request.form.get("slot", ""))
+    except ValueError:
+        return render_offer(offer, 422, "Please choose one of the times.")
+    try:
+        interviews_service.book(token, slot_id)
+    except interviews_service.OfferClosed:
+        return render_offer(offer_for(token), 410, "This offer can no longer be booked.")
+    except interviews_service.SlotTaken:
+        return render_offer(offer_for(token), 409, "Sorry, that time was just taken. Please choose another one.")
+    except interviews_service.InterviewError as error:
+        return render_offer(offer_for(token), 422, str(error))
+    flash("Your interview is booked. We have e-mailed you the invitation.", "success")
+    return redirect(url_for("public.status", token=offer.application.status_token), 303)
 
 
 @bp.get("/calendar/<token>.ics")

@@ -11,6 +11,7 @@ candidate or of any of its interviewers. Checking and booking happen under a
 lock (PostgreSQL advisory locks on the candidate and each interviewer;
 SQLite's single writer), so two recruiters cannot both book the same hour.
 """
+import secrets
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
@@ -26,7 +27,10 @@ from ..models import (
     Interview,
     InterviewInterviewer,
     InterviewKind,
+    InterviewOffer,
     InterviewStatus,
+    OfferSlot,
+    OfferStatus,
     RoleCompany,
     Stage,
     utcnow,
@@ -106,53 +110,66 @@ def schedule(application_id: int, request: InterviewRequest, organizer_id: int |
     slot = resolve(request.local_start, request.timezone, request.duration_minutes)
     write_transaction()
     try:
-        application = db.session.get(Application, application_id)
-        if application is None:
-            raise LookupError(application_id)
-        if application.stage.is_closed:
-            raise InterviewError(f"The application is {application.stage.label.lower()}: closed applications cannot get interviews.")
-        listing = db.session.scalars(
-            select(RoleCompany)
-            .join(Company)
-            .where(RoleCompany.role_id == application.role_id, Company.slug == request.company_slug)
-        ).first()
-        if listing is None:
-            raise InterviewError(f"{request.company_slug!r} is not one of the companies listed on the {application.role.title} page.", "company")
+        application, company = _open_application_and_company(application_id, request.company_slug)
         if slot.starts_at <= utcnow():
             raise InterviewError("The interview must start in the future.", "starts_at")
         _lock(application.candidate_id, request.interviewers)
         clashes = _clashes(application.candidate_id, request.interviewers, slot, exclude_id=None)
         if clashes:
             raise InterviewClash(clashes)
-        interview = Interview(
-            uid=f"{uuid.uuid4()}@ats",
-            application=application,
-            company=listing.company,
-            organizer_id=organizer_id,
-            kind=request.kind,
-            starts_at=slot.starts_at,
-            ends_at=slot.ends_at,
-            timezone=slot.timezone,
-            duration_minutes=request.duration_minutes,
-            location=request.location,
-            interviewers=[InterviewInterviewer(email=e) for e in request.interviewers],
+        interview = _create(
+            application, company, slot, request.kind, request.location, request.interviewers, organizer_id
         )
-        db.session.add(interview)
-        if application.stage in (Stage.APPLIED, Stage.SCREENING):
-            apply_move(
-                application,
-                Stage.INTERVIEW,
-                f"Interview scheduled with {listing.company.name} for {slot.starts_at:%Y-%m-%d %H:%M} UTC",
-                Actor.staff(organizer_id) if organizer_id else Actor("system"),
-            )
-        db.session.flush()
         record("interview.schedule", organizer_id, application.id, interview_id=interview.id,
-               company=listing.company.slug, starts_at=slot.starts_at.isoformat(), timezone=slot.timezone)
+               company=company.slug, starts_at=slot.starts_at.isoformat(), timezone=slot.timezone)
         db.session.commit()
     except BaseException:
         db.session.rollback()
         raise
     _send(interview, "interview_scheduled", f"Interview for {interview.application.role.title} with {interview.company.name}")
+    return interview
+
+
+def _open_application_and_company(application_id: int, company_slug: str) -> tuple[Application, Company]:
+    application = db.session.get(Application, application_id)
+    if application is None:
+        raise LookupError(application_id)
+    if application.stage.is_closed:
+        raise InterviewError(f"The application is {application.stage.label.lower()}: closed applications cannot get interviews.")
+    company = db.session.scalars(
+        select(Company)
+        .join(RoleCompany)
+        .where(RoleCompany.role_id == application.role_id, Company.slug == company_slug)
+    ).first()
+    if company is None:
+        raise InterviewError(f"{company_slug!r} is not one of the companies listed on the {application.role.title} page.", "company")
+    return application, company
+
+
+def _create(application, company, slot: Slot, kind, location, interviewers, organizer_id) -> Interview:
+    """Add the interview, and move an application still in applied or screening to interview."""
+    interview = Interview(
+        uid=f"{uuid.uuid4()}@ats",
+        application=application,
+        company=company,
+        organizer_id=organizer_id,
+        kind=kind,
+        starts_at=slot.starts_at,
+        ends_at=slot.ends_at,
+        timezone=slot.timezone,
+        duration_minutes=int((slot.ends_at - slot.starts_at).total_seconds() // 60),
+        location=location,
+        interviewers=[InterviewInterviewer(email=e) for e in interviewers],
+    )
+    db.session.add(interview)
+    if application.stage in (Stage.APPLIED, Stage.SCREENING):
+        apply_move(
+            application,
+            Stage.INTERVIEW,
+            f"Interview scheduled with {company.name} for {slot.starts_at:%Y-%m-%d %H:%M} UTC",
+            Actor.staff(organizer_id) if organizer_id else Actor("system"),
+        )
+    db.session.flush()
     return interview
 
 
@@ -278,8 +295,6 @@ def _send(interview: Interview, template: str, subject: str) -> None:
 
 def reset_calendar_token(user_id: int) -> str:
     """Give the user a new secret feed address; the old one stops working."""
-    import secrets
-
     from ..models import StaffUser
 
     write_transaction()
@@ -303,3 +318,139 @@ def feed_for_token(token: str) -> tuple[str, list[Interview]] | None:
         .order_by(Interview.starts_at)
     ).unique().all()
     return user.name, list(interviews)
+
+
+# --- Self-scheduling: the recruiter offers times, the candidate books one --------
+
+MAX_SLOTS = 12
+
+
+class OfferClosed(Exception):
+    """The offer was booked, withdrawn or has expired (410)."""
+
+
+class SlotTaken(Exception):
+    """The chosen time is no longer free (409); ``remaining`` lists what still is."""
+
+    def __init__(self, remaining: list[OfferSlot]):
+        super().__init__("slot taken")
+        self.remaining = remaining
+
+
+@dataclass(frozen=True)
+class OfferRequest:
+    company_slug: str
+    kind: InterviewKind
+    duration_minutes: int
+    location: str
+    interviewers: tuple[str, ...]
+    timezone: str
+    local_starts: tuple[datetime, ...]
+    local_expiry: datetime
+
+
+def create_offer(application_id: int, request: OfferRequest, organizer_id: int | None) -> InterviewOffer:
+    """Offer the candidate several times to choose from; they are e-mailed a link. One transaction."""
+    if not 1 <= len(request.local_starts) <= MAX_SLOTS:
+        raise InterviewError(f"Offer between 1 and {MAX_SLOTS} times.", "slots")
+    slots = [resolve(local, request.timezone, request.duration_minutes) for local in request.local_starts]
+    expiry = resolve(request.local_expiry, request.timezone, MIN_DURATION).starts_at
+    now = utcnow()
+    if any(slot.starts_at <= now for slot in slots):
+        raise InterviewError("Every offered time must be in the future.", "slots")
+    if len({slot.starts_at for slot in slots}) != len(slots):
+        raise InterviewError("The same time is offered twice.", "slots")
+    if not now < expiry <= max(slot.starts_at for slot in slots):
+        raise InterviewError("The offer must expire in the future, and before the last offered time.", "expires_at")
+    write_transaction()
+    try:
+        application, company = _open_application_and_company(application_id, request.company_slug)
+        offer = InterviewOffer(
+            token=secrets.token_urlsafe(32),
+            application=application,
+            company=company,
+            organizer_id=organizer_id,
+            kind=request.kind,
+            duration_minutes=request.duration_minutes,
+            location=request.location,
+            timezone=request.timezone,
+            interviewers=list(request.interviewers),
+            expires_at=expiry,
+            slots=[OfferSlot(starts_at=slot.starts_at, ends_at=slot.ends_at) for slot in sorted(slots, key=lambda s: s.starts_at)],
+        )
+        db.session.add(offer)
+        db.session.flush()
+        record("interview.offer", organizer_id, application.id, offer_id=offer.id, company=company.slug,
+               slots=[slot.starts_at.isoformat() for slot in slots], expires_at=expiry.isoformat())
+        db.session.commit()
+    except BaseException:
+        db.session.rollback()
+        raise
+    from ..urls import absolute_url
+
+    mail.send_mail(
+        application.email,
+        f"Choose a time: interview for {application.role.title} with {company.name}",
+        "interview_offer",
+        offer=offer,
+        application=application,
+        offer_url=absolute_url("public.interview_offer", token=offer.token),
+    )
+    return offer
+
+
+def offer_by_token(token: str) -> InterviewOffer | None:
+    return db.session.scalars(select(InterviewOffer).filter_by(token=token)).first()
+
+
+def open_offers_for_application(application_id: int) -> list[InterviewOffer]:
+    return list(db.session.scalars(
+        select(InterviewOffer).where(
+            InterviewOffer.application_id == application_id,
+            InterviewOffer.status == OfferStatus.OPEN,
+            InterviewOffer.expires_at > utcnow(),
+        ).order_by(InterviewOffer.created_at)
+    ).unique())
+
+
+def free_slots(offer: InterviewOffer) -> list[OfferSlot]:
+    """The offered times still in the future and clear of the candidate's and interviewers' interviews."""
+    now = utcnow()
+    return [
+        slot for slot in offer.slots
+        if slot.starts_at > now
+        and not _clashes(offer.application.candidate_id, offer.interviewers,
+                         Slot(slot.starts_at, slot.ends_at, offer.timezone), exclude_id=None)
+    ]
+
+
+def book(token: str, slot_id: int) -> Interview:
+    """The candidate takes one offered time. Atomic: of two people picking the
+    same interviewer's time, one gets it and the other is told it is taken."""
+    write_transaction()
+    try:
+        offer = offer_by_token(token)
+        if offer is None:
+            raise LookupError(token)
+        if not offer.is_bookable(utcnow()) or offer.application.stage.is_closed:
+            raise OfferClosed()
+        chosen = next((slot for slot in offer.slots if slot.id == slot_id), None)
+        if chosen is None:
+            raise InterviewError("Choose one of the offered times.", "slot")
+        _lock(offer.application.candidate_id, offer.interviewers)
+        slot = Slot(chosen.starts_at, chosen.ends_at, offer.timezone)
+        if chosen.starts_at <= utcnow() or _clashes(offer.application.candidate_id, offer.interviewers, slot, exclude_id=None):
+            raise SlotTaken(free_slots(offer))
+        interview = _create(
+            offer.application, offer.company, slot, offer.kind, offer.location, tuple(offer.interviewers), offer.organizer_id
+        )
+        offer.status = OfferStatus.BOOKED
+        offer.interview = interview
+        record("interview.book", None, offer.application_id, offer_id=offer.id, interview_id=interview.id,
+               starts_at=chosen.starts_at.isoformat())
+        db.session.commit()
+    except BaseException:
+        db.session.rollback()
+        raise
+    _send(interview, "interview_scheduled", f"Interview for {interview.application.role.title} with {interview.company.name}")
+    return interview
