@@ -8,12 +8,14 @@ The rules (the contract's "Stages"):
   back to the stage the application was closed from;
 - a stale version is refused before any other check.
 """
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from sqlalchemy.orm.exc import StaleDataError
 
 from ..extensions import db
 from ..models import PIPELINE, Application, Stage, StageChange, utcnow
+from ..models.audit import record
 from . import write_transaction
 
 
@@ -94,10 +96,39 @@ def apply_move(application: Application, to_stage: Stage, reason: str, actor: Ac
     return change
 
 
+def allowed_moves(application: Application) -> list[tuple[Stage, bool]]:
+    """The stages the rules let ``application`` move to now, in stage order,
+    each with whether the move needs a reason."""
+    moves = []
+    for stage in Stage:
+        try:
+            check_move(application, stage, "a reason")
+        except MoveError:
+            continue
+        try:
+            check_move(application, stage, "")
+            needs_reason = False
+        except MoveError:
+            needs_reason = True
+        moves.append((stage, needs_reason))
+    return moves
+
+
 def move_stage(
-    application_id: int, to_stage: Stage, reason: str, actor: Actor, expected_version: int
+    application_id: int,
+    to_stage: Stage,
+    reason: str,
+    actor: Actor,
+    expected_version: int,
+    *,
+    then: Callable[[Application, StageChange], None] | None = None,
 ) -> Application:
-    """Move an application, checking the version first and the rules second. One transaction."""
+    """Move an application, checking the version first and the rules second. One transaction.
+
+    ``then(application, change)``, when given, runs after the move inside the
+    same transaction (to record an audit event, say): it is saved with the
+    move or not at all.
+    """
     write_transaction()
     application = db.session.get(Application, application_id)
     if application is None:
@@ -111,10 +142,29 @@ def move_stage(
         db.session.rollback()
         raise
     try:
-        apply_move(application, to_stage, reason, actor)
+        change = apply_move(application, to_stage, reason, actor)
+        if then is not None:
+            then(application, change)
         db.session.commit()
     except StaleDataError:
         # Another move committed between our read and our write.
         db.session.rollback()
         raise StaleVersion(application_id, None) from None
     return application
+
+
+def move_stage_as_staff(
+    application_id: int, to_stage: Stage, reason: str, staff_id: int, expected_version: int
+) -> Application:
+    """A staff member's move (see ``move_stage``), recorded in the audit trail
+    as ``stage.move`` in the same transaction."""
+
+    def audit(application: Application, change: StageChange) -> None:
+        record(
+            "stage.move",
+            staff_id,
+            application.id,
+            **{"from": change.from_stage.value, "to": change.to_stage.value, "reason": change.reason},
+        )
+
+    return move_stage(application_id, to_stage, reason, Actor.staff(staff_id), expected_version, then=audit)

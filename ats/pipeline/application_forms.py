@@ -1,0 +1,78 @@
+"""The application page's forms, with the contract's field names: the stage
+move (``stage``, ``reason``, ``version``, optional ``next``), the note
+(``body``) and the skill annotations (``skill-<slug>``, ``note-<slug>``)."""
+from flask_wtf import FlaskForm
+from werkzeug.datastructures import MultiDict
+from wtforms import HiddenField, SelectField, TextAreaField
+from wtforms.validators import DataRequired, Length
+
+from ..models import RoleSkill, SkillLevel, Stage
+from ..public.forms import clean_text
+from ..services.assessment import MAX_ANNOTATION_NOTE, MAX_NOTE_BODY, SkillInput
+
+MAX_REASON = 2_000
+
+
+class StageForm(FlaskForm):
+    # Checked by the view, in the contract's order (a stale version first),
+    # not by WTForms: the choices offered are only the moves allowed now.
+    stage = SelectField("Move to", id="stage-to", validate_choice=False)
+    reason = TextAreaField(
+        "Reason",
+        id="stage-reason",
+        filters=[clean_text],
+        validators=[Length(max=MAX_REASON, message=f"Keep the reason to {MAX_REASON:,} characters.")],
+    )
+    version = HiddenField(id="stage-version")
+    next = HiddenField(id="stage-next")
+
+    def chosen_stage(self) -> Stage | None:
+        try:
+            return Stage(self.stage.data)
+        except ValueError:
+            return None
+
+    def shown_version(self) -> int | None:
+        value = (self.version.data or "").strip()
+        return int(value) if value.isascii() and value.isdigit() and len(value) < 10 else None
+
+
+class NoteForm(FlaskForm):
+    body = TextAreaField(
+        "New note",
+        id="note-body",
+        filters=[clean_text],
+        validators=[
+            DataRequired("Write the note before saving it."),
+            Length(max=MAX_NOTE_BODY, message=f"Keep the note to {MAX_NOTE_BODY:,} characters."),
+        ],
+    )
+
+
+def read_skill_form(form: MultiDict, skills: list[RoleSkill]):
+    """The annotations sent for ``skills`` and the errors by field name.
+
+    A skill whose fields were not sent is left as it was.
+    Returns ``(inputs, sent, errors)``: the valid inputs by skill slug, what was
+    sent (to show again), and ``{field name: message}``.
+    """
+    inputs, sent, errors = {}, {}, {}
+    for skill in skills:
+        level_name, note_name = f"skill-{skill.slug}", f"note-{skill.slug}"
+        level_raw, note_raw = form.get(level_name), form.get(note_name)
+        level = note = None
+        if level_raw is not None:
+            try:
+                level = SkillLevel(level_raw)
+            except ValueError:
+                errors[level_name] = "Choose Strong, Partial, None or Not assessed."
+        if note_raw is not None:
+            note = clean_text(note_raw)
+            if len(note) > MAX_ANNOTATION_NOTE:
+                errors[note_name] = (
+                    f"Keep the note to {MAX_ANNOTATION_NOTE:,} characters (it has {len(note):,})."
+                )
+        sent[skill.slug] = (level_raw, note_raw)
+        if level is not None or note is not None:
+            inputs[skill.slug] = SkillInput(level, note)
+    return inputs, sent, errors

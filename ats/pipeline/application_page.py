@@ -1,0 +1,238 @@
+"""What the application page shows, read in a fixed number of queries
+whatever the length of the history or the number of notes: the application
+with its role, the role's skills, the claimed skills and the history; then the
+notes, the annotations, and the names of the staff they mention.
+
+Voluntary self-identification is never read here.
+"""
+import re
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload, selectinload
+
+from ..extensions import db
+from ..models import (
+    Application,
+    ApplicationNote,
+    Role,
+    RoleSkill,
+    SkillAnnotation,
+    SkillLevel,
+    Stage,
+    StageChange,
+    StaffUser,
+)
+from ..services import resumes
+from ..services.evidence import Evidence, Passage, evidence_for
+from ..services.pipeline import allowed_moves
+
+LEVELS = list(SkillLevel)
+RESUME_TYPES = {resumes.PDF: "PDF", resumes.DOCX: "Word document"}
+_WEB_ADDRESS = re.compile(r"^https?://[^\s/?#@]+\.[^\s/?#@]+(?:[/?#]\S*)?$", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class HistoryRow:
+    change: StageChange
+    who: str
+
+    @property
+    def from_label(self) -> str:
+        return self.change.from_stage.label if self.change.from_stage else "New application"
+
+
+@dataclass(frozen=True)
+class NoteRow:
+    note: ApplicationNote
+    author: str
+
+
+@dataclass
+class SkillRow:
+    skill: RoleSkill
+    annotation: SkillAnnotation | None
+    claimed: bool
+    evidence: list[Passage]
+    updated_by: str | None = None
+    # What the form shows: the saved values, or what was sent when it came back with errors.
+    chosen: str = SkillLevel.UNKNOWN.value
+    note_text: str = ""
+    level_error: str | None = None
+    note_error: str | None = None
+
+    @property
+    def level(self) -> SkillLevel:
+        return self.annotation.level if self.annotation else SkillLevel.UNKNOWN
+
+    @property
+    def slug(self) -> str:
+        return self.skill.slug
+
+    @property
+    def first_radio_id(self) -> str:
+        """The radio an error message links to: the chosen one, or the first."""
+        chosen = self.chosen if self.chosen in {level.value for level in LEVELS} else LEVELS[0].value
+        return f"skill-{self.slug}-{chosen}"
+
+
+@dataclass(frozen=True)
+class Move:
+    stage: Stage
+    needs_reason: bool
+
+    @property
+    def option_label(self) -> str:
+        return f"{self.stage.label} (needs a reason)" if self.needs_reason else self.stage.label
+
+
+@dataclass
+class ApplicationPage:
+    application: Application
+    skills: list[SkillRow]
+    history: list[HistoryRow]  # newest first
+    notes: list[NoteRow]  # newest first
+    moves: list[Move]
+    evidence: Evidence
+    levels: list[SkillLevel] = field(default_factory=lambda: LEVELS)
+
+    @property
+    def role(self) -> Role:
+        return self.application.role
+
+    @property
+    def score(self) -> float | None:
+        return self.application.skill_score(len(self.skills))
+
+    @property
+    def score_text(self) -> str:
+        score = self.score
+        return "Not scored yet" if score is None else f"{score:.1f}"
+
+    @property
+    def linkedin_href(self) -> str | None:
+        """The LinkedIn address as a link only when it is a web address."""
+        url = self.application.linkedin_url or ""
+        return url if _WEB_ADDRESS.match(url) else None
+
+    @property
+    def resume_type(self) -> str:
+        return RESUME_TYPES.get(self.application.resume_content_type or "", "File")
+
+    @property
+    def resume_size(self) -> str:
+        return file_size(self.application.resume_size or 0)
+
+    @property
+    def reason_stages(self) -> list[str]:
+        return [move.stage.label for move in self.moves if move.needs_reason]
+
+    @property
+    def skill_errors(self) -> list[tuple[str, str, str]]:
+        """(field id, skill name, message) for every field of the skills form with an error."""
+        errors = []
+        for row in self.skills:
+            if row.level_error:
+                errors.append((row.first_radio_id, row.skill.name, row.level_error))
+            if row.note_error:
+                errors.append((f"note-{row.slug}", f"Note on {row.skill.name}", row.note_error))
+        return errors
+
+
+def file_size(size: int) -> str:
+    if size < 1024:
+        return f"{size} bytes"
+    if size < 1024 * 1024:
+        return f"{size / 1024:.0f} KB"
+    return f"{size / (1024 * 1024):.1f} MB"
+
+
+def actor_name(kind: str, actor_id: int | None, names: dict[int, str]) -> str:
+    if kind == "candidate":
+        return "Candidate"
+    if kind == "system":
+        return "System"
+    return names.get(actor_id, "A former staff member")
+
+
+def load_application(application_id: int) -> Application | None:
+    return db.session.scalars(
+        select(Application)
+        .where(Application.id == application_id)
+        .options(
+            joinedload(Application.role).selectinload(Role.skills),
+            selectinload(Application.claimed_skills),
+            selectinload(Application.history),
+        )
+    ).unique().one_or_none()
+
+
+def staff_names(ids) -> dict[int, str]:
+    ids = {i for i in ids if i is not None}
+    if not ids:
+        return {}
+    return dict(db.session.execute(select(StaffUser.id, StaffUser.name).where(StaffUser.id.in_(ids))).all())
+
+
+def load_page(application_id: int) -> ApplicationPage | None:
+    application = load_application(application_id)
+    if application is None:
+        return None
+    notes = db.session.scalars(
+        select(ApplicationNote)
+        .where(ApplicationNote.application_id == application_id)
+        .order_by(ApplicationNote.created_at.desc(), ApplicationNote.id.desc())
+    ).all()
+    annotations = {
+        annotation.skill_id: annotation
+        for annotation in db.session.scalars(
+            select(SkillAnnotation).where(SkillAnnotation.application_id == application_id)
+        )
+    }
+    names = staff_names(
+        [change.actor_id for change in application.history]
+        + [note.author_id for note in notes]
+        + [annotation.updated_by for annotation in annotations.values()]
+    )
+
+    skills = application.role.active_skills
+    evidence = evidence_for(application, skills)
+    claimed = {skill.id for skill in application.claimed_skills}
+    rows = []
+    for skill in skills:
+        annotation = annotations.get(skill.id)
+        rows.append(
+            SkillRow(
+                skill=skill,
+                annotation=annotation,
+                claimed=skill.id in claimed,
+                evidence=evidence.for_skill(skill),
+                updated_by=names.get(annotation.updated_by) if annotation and annotation.updated_by else None,
+                chosen=(annotation.level if annotation else SkillLevel.UNKNOWN).value,
+                note_text=annotation.note if annotation else "",
+            )
+        )
+    history = [
+        HistoryRow(change, actor_name(change.actor_kind, change.actor_id, names))
+        for change in reversed(application.history)
+    ]
+    return ApplicationPage(
+        application=application,
+        skills=rows,
+        history=history,
+        notes=[NoteRow(note, names.get(note.author_id, "A former staff member")) for note in notes],
+        moves=[Move(stage, needs_reason) for stage, needs_reason in allowed_moves(application)],
+        evidence=evidence,
+    )
+
+
+def changes_since(application: Application, version: int) -> list[HistoryRow]:
+    """The history entries made after the page showed ``version``, oldest first.
+
+    Every change of an application is a stage move, and every move raises the
+    version by one, so the entries since are the last (current − shown) ones.
+    """
+    count = max(0, application.version - version)
+    entries = application.history[-count:] if count else []
+    names = staff_names(change.actor_id for change in entries)
+    return [HistoryRow(change, actor_name(change.actor_kind, change.actor_id, names)) for change in entries]
