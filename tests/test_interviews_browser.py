@@ -22,7 +22,9 @@ def test_schedule_an_interview_and_see_it_listed(page, create_staff, create_appl
     application = create_application(role, "Katherine Johnson")
     sign_in(page, create_staff(Access.RECRUITER))
 
-    page.goto(f"/pipeline/applications/{application.id}/interviews/new")
+    page.goto(f"/pipeline/applications/{application.id}")
+    page.get_by_role("link", name="Schedule an interview").click()
+    page.wait_for_url(f"**/pipeline/applications/{application.id}/interviews/new")
     page.get_by_label("Company").select_option("pathai")
     page.get_by_label("Starts at").fill("2027-05-04T14:30")
     page.get_by_label("Time zone").select_option("Europe/Berlin")
@@ -40,6 +42,10 @@ def test_schedule_an_interview_and_see_it_listed(page, create_staff, create_appl
     assert "Europe/Berlin (UTC+02:00)" in page.locator(".facts").inner_text()
     assert_accessible()
     screenshot("interview-detail")
+
+    page.goto(f"/pipeline/applications/{application.id}")
+    assert "PathAI" in page.locator(".interview-list").inner_text()
+    assert "Interview" in page.locator(".stage, .stage-tag").first.inner_text()
 
     page.goto("/interviews/?company=pathai")
     row = page.locator("tbody tr")
