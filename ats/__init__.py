@@ -41,11 +41,13 @@ def create_app(config: type[Config] | None = None) -> Flask:
     from .interviews.routes import bp as interviews_bp
     from .pipeline import bp as pipeline_bp
     from .public.routes import bp as public_bp
+    from .reports import bp as reports_bp
 
     app.register_blueprint(public_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(pipeline_bp)
     app.register_blueprint(interviews_bp)
+    app.register_blueprint(reports_bp)
 
     errors.init_app(app)
     security.init_app(app)

@@ -4,6 +4,8 @@ import re
 from flask import Flask
 from markupsafe import Markup, escape
 
+from .models import Access
+
 _BLANK_LINES = re.compile(r"\n\s*\n")
 
 
@@ -70,4 +72,4 @@ def init_app(app: Flask) -> None:
 
     @app.context_processor
     def site():
-        return {"site_name": app.config["ATS_SITE_NAME"]}
+        return {"site_name": app.config["ATS_SITE_NAME"], "Access": Access}

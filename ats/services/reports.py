@@ -1,0 +1,476 @@
+"""The managers' reports: the funnel, time in stage, weekly applications,
+rejection reasons, interviews per company, and selection rates across the
+groups of the voluntary self-identification.
+
+Every figure comes from a GROUP BY (or a window over the history, then an
+aggregate): a fixed, small number of queries whatever the number of
+applications. Self-identification is only ever counted per group, never read
+per application, and groups too small to count safely are not shown.
+"""
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta, timezone
+
+from sqlalchemy import case, func, literal_column, select
+from sqlalchemy.sql.elements import ColumnElement
+
+from ..extensions import db
+from ..models import (
+    PIPELINE,
+    Application,
+    Company,
+    Interview,
+    InterviewStatus,
+    Role,
+    SelfIdentification,
+    Stage,
+    StageChange,
+)
+from ..models.self_identification import DECLINE, DISABILITY, GENDER, RACE_ETHNICITY, VETERAN
+
+# Below this many applications at a step, a group's figures are not shown.
+MIN_GROUP = 5
+# The four-fifths rule: a selection rate under 80 % of the highest group's is flagged.
+FOUR_FIFTHS = 0.8
+TOP_REASONS = 10
+
+
+# --- Filters ------------------------------------------------------------------
+
+
+class FilterError(ValueError):
+    """A filter value that cannot be used; the message says which and why."""
+
+
+@dataclass(frozen=True)
+class RoleRef:
+    """A role as the filters name it: plain values, usable after any commit."""
+
+    id: int
+    slug: str
+    title: str
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Which applications a report or export covers: a role, a stage (export
+    only) and a range of applied dates, inclusive, in UTC."""
+
+    role: RoleRef | None = None
+    stage: Stage | None = None
+    applied_from: date | None = None
+    applied_to: date | None = None
+
+    def conditions(self, table=Application.__table__) -> list[ColumnElement]:
+        """WHERE conditions on the applications table."""
+        conditions = []
+        if self.role is not None:
+            conditions.append(table.c.role_id == self.role.id)
+        if self.stage is not None:
+            conditions.append(table.c.stage == self.stage)
+        if self.applied_from is not None:
+            conditions.append(table.c.applied_at >= _midnight(self.applied_from))
+        if self.applied_to is not None:
+            conditions.append(table.c.applied_at < _midnight(self.applied_to + timedelta(days=1)))
+        return conditions
+
+    def as_dict(self) -> dict[str, str]:
+        """The filters as given, for the audit trail and for links."""
+        values = {
+            "role": self.role.slug if self.role else None,
+            "stage": self.stage.value if self.stage else None,
+            "from": self.applied_from.isoformat() if self.applied_from else None,
+            "to": self.applied_to.isoformat() if self.applied_to else None,
+        }
+        return {key: value for key, value in values.items() if value is not None}
+
+
+def _midnight(day: date) -> datetime:
+    return datetime.combine(day, time(), tzinfo=timezone.utc)
+
+
+def _parse_date(value: str, name: str) -> date | None:
+    if not value:
+        return None
+    try:
+        if len(value) != 10:
+            raise ValueError
+        return date.fromisoformat(value)
+    except ValueError:
+        raise FilterError(f"“{name}” must be a date written YYYY-MM-DD.") from None
+
+
+def parse_filters(args, with_stage: bool = True) -> Filters:
+    """Filters from query arguments (``role``, ``stage``, ``from``, ``to``);
+    empty values mean no filter. Raises FilterError for a value that is not
+    usable: an unknown role or stage, a malformed date, or from after to."""
+    role = None
+    slug = (args.get("role") or "").strip()
+    if slug:
+        found = db.session.execute(select(Role.id, Role.slug, Role.title).where(Role.slug == slug)).first()
+        if found is None:
+            raise FilterError("There is no role with that name.")
+        role = RoleRef(*found)
+    stage = None
+    stage_name = (args.get("stage") or "").strip() if with_stage else ""
+    if stage_name:
+        try:
+            stage = Stage(stage_name)
+        except ValueError:
+            raise FilterError(
+                "“stage” must be one of " + ", ".join(s.value for s in Stage) + "."
+            ) from None
+    applied_from = _parse_date((args.get("from") or "").strip(), "from")
+    applied_to = _parse_date((args.get("to") or "").strip(), "to")
+    if applied_from and applied_to and applied_from > applied_to:
+        raise FilterError("“from” must not be after “to”.")
+    return Filters(role, stage, applied_from, applied_to)
+
+
+def role_choices() -> list[tuple[str, str]]:
+    """(slug, title) of every role, for the filter form."""
+    return [tuple(row) for row in db.session.execute(select(Role.slug, Role.title).order_by(Role.title))]
+
+
+# --- How far each application got ---------------------------------------------
+
+# A pipeline stage's place: applied 0 … hired 4.
+RANK = {stage: index for index, stage in enumerate(PIPELINE)}
+
+
+def _rank_of(column) -> ColumnElement:
+    return case({stage.value: rank for stage, rank in RANK.items()}, value=column, else_=None)
+
+
+def _furthest_entered():
+    """A subquery: for each application with a history, the furthest pipeline
+    stage it ever entered, as its rank (applied 0 … hired 4).
+
+    Forward moves may skip stages (scheduling an interview moves an
+    application from applied straight to interview); one that skipped a stage
+    went past it, so it counts as having reached it.
+    """
+    changes = StageChange.__table__
+    return (
+        select(changes.c.application_id, func.max(_rank_of(changes.c.to_stage)).label("furthest"))
+        .group_by(changes.c.application_id)
+        .subquery("history")
+    )
+
+
+@dataclass
+class FunnelStep:
+    stage: Stage
+    reached: int
+    # Share of the previous stage's applications that reached this one.
+    conversion: float | None = None
+
+
+@dataclass
+class StageTime:
+    stage: Stage
+    median_seconds: float | None
+    stays: int
+
+    @property
+    def median_days(self) -> float | None:
+        return None if self.median_seconds is None else self.median_seconds / 86_400
+
+
+@dataclass
+class GroupStep:
+    """One group at one step. ``shown`` is false for a group too small to show."""
+
+    reached: int
+    selected: int
+    shown: bool
+    rate: float | None = None
+    ratio: float | None = None
+    reference: bool = False
+
+    @property
+    def flagged(self) -> bool:
+        return self.ratio is not None and self.ratio < FOUR_FIFTHS
+
+
+@dataclass
+class GroupRow:
+    value: str
+    label: str
+    declined: bool
+    steps: list[GroupStep]
+
+
+@dataclass
+class Question:
+    key: str
+    title: str
+    rows: list[GroupRow]
+
+
+@dataclass
+class Report:
+    filters: Filters
+    total: int
+    funnel: list[FunnelStep]
+    stage_times: list[StageTime]
+    weeks: list[tuple[date, int]]
+    rejection_reasons: list[tuple[str, int]]
+    companies: list[tuple[str, int, int]]
+    fairness: list[Question]
+    steps: list[tuple[Stage, Stage]] = field(default_factory=lambda: list(zip(PIPELINE, PIPELINE[1:])))
+
+    @property
+    def max_week(self) -> int:
+        return max((count for _, count in self.weeks), default=0)
+
+    @property
+    def max_reason(self) -> int:
+        return max((count for _, count in self.rejection_reasons), default=0)
+
+    @property
+    def max_company(self) -> int:
+        return max((scheduled + cancelled for _, scheduled, cancelled in self.companies), default=0)
+
+    @property
+    def max_median(self) -> float:
+        return max((t.median_seconds or 0 for t in self.stage_times), default=0)
+
+
+QUESTIONS = (
+    ("gender", "Gender", GENDER),
+    ("race_ethnicity", "Race or ethnicity", RACE_ETHNICITY),
+    ("veteran", "Veteran status", VETERAN),
+    ("disability", "Disability", DISABILITY),
+)
+
+
+def build_report(filters: Filters) -> Report:
+    """Every figure of the reports page for the applications ``filters`` covers."""
+    counts = _group_counts(filters)
+    return Report(
+        filters=filters,
+        total=sum(counts.values()),
+        funnel=_funnel(counts),
+        stage_times=_stage_times(filters),
+        weeks=_weeks(filters),
+        rejection_reasons=_rejection_reasons(filters),
+        companies=_companies(filters),
+        fairness=_fairness(counts),
+    )
+
+
+def _group_counts(filters: Filters) -> dict[tuple, int]:
+    """{(gender, race_ethnicity, veteran, disability, furthest rank): applications}
+
+    One GROUP BY over every application in scope: counts per combination of
+    answers, never a row per person. No answer on file counts as declined; an
+    application with no recorded history counts as having reached its current
+    stage.
+    """
+    applications = Application.__table__
+    history = _furthest_entered()
+    ident = SelfIdentification.__table__
+    keys = [ident.c[key] for key, _, _ in QUESTIONS] + [history.c.furthest, applications.c.stage]
+    query = (
+        select(*keys, func.count())
+        .select_from(
+            applications.outerjoin(history, history.c.application_id == applications.c.id).outerjoin(
+                ident, ident.c.application_id == applications.c.id
+            )
+        )
+        .where(*filters.conditions())
+        .group_by(*keys)
+    )
+    counts: dict[tuple, int] = defaultdict(int)
+    for *answers, furthest, stage, count in db.session.execute(query):
+        if furthest is None:
+            furthest = RANK.get(stage, 0)
+        counts[(*(answer or DECLINE for answer in answers), furthest)] += count
+    return counts
+
+
+def _reached(counts: dict[tuple, int], matches=lambda key: True) -> list[int]:
+    """How many applications reached each pipeline stage (index = rank)."""
+    at = [0] * len(PIPELINE)
+    for key, count in counts.items():
+        if matches(key):
+            at[key[4]] += count
+    # Reaching a stage means reaching every one before it.
+    reached, running = [0] * len(PIPELINE), 0
+    for rank in reversed(range(len(PIPELINE))):
+        running += at[rank]
+        reached[rank] = running
+    return reached
+
+
+def _funnel(counts: dict[tuple, int]) -> list[FunnelStep]:
+    reached = _reached(counts)
+    steps = []
+    for rank, stage in enumerate(PIPELINE):
+        conversion = None
+        if rank and reached[rank - 1]:
+            conversion = reached[rank] / reached[rank - 1]
+        steps.append(FunnelStep(stage, reached[rank], conversion))
+    return steps
+
+
+def _fairness(counts: dict[tuple, int]) -> list[Question]:
+    questions = []
+    for index, (key, title, values) in enumerate(QUESTIONS):
+        reached_by_value = {
+            value: _reached(counts, lambda k, value=value: k[index] == value) for value in values
+        }
+        rows = [
+            GroupRow(value, label, value == DECLINE, []) for value, label in values.items()
+        ]
+        for step in range(len(PIPELINE) - 1):
+            cells = {}
+            for row in rows:
+                reached = reached_by_value[row.value]
+                cell = GroupStep(reached[step], reached[step + 1], reached[step] >= MIN_GROUP)
+                if cell.shown:
+                    cell.rate = cell.selected / cell.reached
+                cells[row.value] = cell
+            # The reference: the highest rate among groups large enough to
+            # show, the declined answer left out.
+            compared = [c for v, c in cells.items() if v != DECLINE and c.shown]
+            highest = max((c.rate for c in compared), default=None)
+            if highest:
+                for cell in compared:
+                    cell.ratio = cell.rate / highest
+                    cell.reference = cell.rate == highest
+            for row in rows:
+                cell = cells[row.value]
+                if not cell.shown:
+                    # Nothing of a small group leaves this function.
+                    cell.reached = cell.selected = 0
+                row.steps.append(cell)
+        questions.append(Question(key, title, rows))
+    return questions
+
+
+def _history_in_scope(query, filters: Filters):
+    """``query`` over the stage history of the applications ``filters`` covers;
+    without filters that is all of it, and the join is left out."""
+    changes = StageChange.__table__
+    conditions = filters.conditions()
+    if not conditions:
+        return query.select_from(changes)
+    applications = Application.__table__
+    return query.select_from(
+        changes.join(applications, applications.c.id == changes.c.application_id)
+    ).where(*conditions)
+
+
+def _stage_times(filters: Filters) -> list[StageTime]:
+    """The median time applications spent in each pipeline stage: from entering
+    it to the next change, over stays that have ended."""
+    changes = StageChange.__table__
+    dialect = db.engine.dialect.name
+    window = {
+        "partition_by": changes.c.application_id,
+        "order_by": (changes.c.created_at, changes.c.id),
+    }
+    following = func.lead(changes.c.created_at).over(**window)
+    if dialect == "postgresql":
+        seconds = func.extract("epoch", following - changes.c.created_at)
+    else:
+        seconds = (func.julianday(following) - func.julianday(changes.c.created_at)) * 86_400.0
+    stays = _history_in_scope(
+        select(changes.c.to_stage.label("stage"), seconds.label("seconds")), filters
+    ).subquery("stays")
+    ended = stays.c.seconds.isnot(None)
+    if dialect == "postgresql":
+        query = (
+            select(
+                stays.c.stage,
+                func.percentile_cont(0.5).within_group(stays.c.seconds),
+                func.count(),
+            )
+            .where(ended)
+            .group_by(stays.c.stage)
+        )
+    else:
+        # The median without percentile_cont: number each stage's stays in
+        # order, keep the middle one (or two) and average.
+        ranked = (
+            select(
+                stays.c.stage,
+                stays.c.seconds,
+                func.row_number().over(partition_by=stays.c.stage, order_by=stays.c.seconds).label("n"),
+                func.count().over(partition_by=stays.c.stage).label("total"),
+            )
+            .where(ended)
+            .subquery("ranked")
+        )
+        query = (
+            select(ranked.c.stage, func.avg(ranked.c.seconds), func.max(ranked.c.total))
+            .where(ranked.c.n.in_([(ranked.c.total + 1) // 2, (ranked.c.total + 2) // 2]))
+            .group_by(ranked.c.stage)
+        )
+    medians = {Stage(stage): (float(median), total) for stage, median, total in db.session.execute(query)}
+    return [
+        StageTime(stage, *medians.get(stage, (None, 0)))
+        for stage in PIPELINE[:-1]  # hired closes the pipeline: no time "in" it
+    ]
+
+
+def _week_start(column) -> ColumnElement:
+    if db.engine.dialect.name == "postgresql":
+        return func.date(func.date_trunc(literal_column("'week'"), column))
+    # SQLite: the Sunday on or after the day, then back six days to its Monday.
+    return func.date(column, literal_column("'weekday 0'"), literal_column("'-6 days'"))
+
+
+def _weeks(filters: Filters) -> list[tuple[date, int]]:
+    """Applications per week (weeks start on Monday, UTC), empty weeks included."""
+    applications = Application.__table__
+    week = _week_start(applications.c.applied_at).label("week")
+    query = select(week, func.count()).where(*filters.conditions()).group_by(week).order_by(week)
+    counts = {}
+    for start, count in db.session.execute(query):
+        counts[start if isinstance(start, date) else date.fromisoformat(start)] = count
+    if not counts:
+        return []
+    weeks, day = [], min(counts)
+    while day <= max(counts):
+        weeks.append((day, counts.get(day, 0)))
+        day += timedelta(days=7)
+    return weeks
+
+
+def _rejection_reasons(filters: Filters) -> list[tuple[str, int]]:
+    """The reasons given on moves to rejected, most frequent first, top ten."""
+    changes = StageChange.__table__
+    reason = func.trim(changes.c.reason).label("reason")
+    count = func.count().label("moves")
+    query = (
+        _history_in_scope(select(reason, count), filters)
+        .where(changes.c.to_stage == Stage.REJECTED)
+        .group_by(reason)
+        .order_by(count.desc(), reason)
+        .limit(TOP_REASONS)
+    )
+    return [(text or "", moves) for text, moves in db.session.execute(query)]
+
+
+def _companies(filters: Filters) -> list[tuple[str, int, int]]:
+    """(company, scheduled, cancelled) interviews of the applications in scope."""
+    interviews = Interview.__table__
+    applications = Application.__table__
+    companies = Company.__table__
+    scheduled = func.sum(case((interviews.c.status == InterviewStatus.SCHEDULED, 1), else_=0))
+    cancelled = func.sum(case((interviews.c.status == InterviewStatus.CANCELLED, 1), else_=0))
+    query = (
+        select(companies.c.name, scheduled, cancelled)
+        .select_from(
+            interviews.join(applications, applications.c.id == interviews.c.application_id).join(
+                companies, companies.c.id == interviews.c.company_id
+            )
+        )
+        .where(*filters.conditions())
+        .group_by(companies.c.id, companies.c.name)
+        .order_by((scheduled + cancelled).desc(), companies.c.name)
+    )
+    return [(name, int(s or 0), int(c or 0)) for name, s, c in db.session.execute(query)]

@@ -1,0 +1,79 @@
+"""A manager opens the reports in headless Chromium, filters them and downloads the CSV."""
+import csv
+import io
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+
+from ats.models import Access, Role, SelfIdentification, Stage, StageChange
+
+pytestmark = pytest.mark.usefixtures("seeded")
+
+
+def sign_in(page, account):
+    page.goto("/login")
+    page.get_by_label("Email").fill(account.email)
+    page.get_by_label("Password").fill(account.password)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url("**/pipeline/")
+
+
+@pytest.fixture
+def applications(db_session, create_application):
+    role = db_session.scalars(select(Role).filter_by(slug="healthcare-ai-engineer")).one()
+    made = []
+    for number in range(12):
+        stage = [Stage.APPLIED, Stage.SCREENING, Stage.INTERVIEW, Stage.REJECTED][number % 4]
+        application = create_application(role, f"Candidate Number {number}", stage, days_in_stage=number)
+        path = {Stage.APPLIED: [Stage.APPLIED], Stage.SCREENING: [Stage.APPLIED, Stage.SCREENING],
+                Stage.INTERVIEW: [Stage.APPLIED, Stage.SCREENING, Stage.INTERVIEW],
+                Stage.REJECTED: [Stage.APPLIED, Stage.REJECTED]}[stage]
+        previous = None
+        for step, to_stage in enumerate(path):
+            db_session.add(StageChange(
+                application_id=application.id, from_stage=previous, to_stage=to_stage, actor_kind="system",
+                reason="Role filled" if to_stage == Stage.REJECTED else "",
+                created_at=application.applied_at + timedelta(days=step),
+            ))
+            previous = to_stage
+        db_session.add(SelfIdentification(application_id=application.id, gender=["female", "male"][number % 2]))
+        made.append(application)
+    db_session.commit()
+    return made
+
+
+def test_a_manager_reads_filters_and_downloads(page, create_staff, applications, assert_accessible, screenshot):
+    sign_in(page, create_staff(Access.MANAGER))
+    page.get_by_role("link", name="Reports").click()
+    page.wait_for_url("**/reports/")
+    assert page.get_by_role("heading", level=1).inner_text() == "Reports"
+    assert page.get_by_role("table", name="Applications that reached each stage").is_visible()
+    assert_accessible()
+    path = screenshot("reports")
+    # A closer look at the widest table, as it sits on the screen.
+    page.locator(".table-scroll", has=page.get_by_role("table", name="Gender: selection rate")).screenshot(
+        path=str(path.with_name(f"reports-fairness-{page.viewport_name}.png"))
+    )
+
+    page.get_by_label("Role").select_option("healthcare-ai-engineer")
+    page.get_by_label("Applied from").fill("2020-01-01")
+    page.get_by_role("button", name="Show").click()
+    page.wait_for_url("**/reports/?role=healthcare-ai-engineer*")
+    assert "12 applications for Healthcare AI Engineer" in page.locator(".staff-page__lead").inner_text()
+    assert_accessible()
+
+    with page.expect_download() as download_info:
+        page.get_by_role("link", name="Pipeline CSV", exact=True).click()
+    download = download_info.value
+    assert download.suggested_filename.startswith("pipeline-") and download.suggested_filename.endswith(".csv")
+    data = open(download.path(), "rb").read()
+    assert data.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.DictReader(io.StringIO(data[3:].decode("utf-8"), newline="")))
+    assert len(rows) == 12
+    assert {row["role"] for row in rows} == {"healthcare-ai-engineer"}
+
+
+def test_a_recruiter_has_no_reports_link(page, create_staff):
+    sign_in(page, create_staff(Access.RECRUITER))
+    assert page.get_by_role("link", name="Reports").count() == 0
