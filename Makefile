@@ -14,7 +14,7 @@ run: install
 	$(FLASK) run --host $(HOST) --port $(PORT)
 
 test: install-test browser-tools
-	$(BIN)/pytest
+	$(BIN)/pytest $(PYTEST_ARGS)
 
 install: $(VENV)/.installed
 install-test: $(VENV)/.installed-test
