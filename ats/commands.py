@@ -1,4 +1,6 @@
 """Command-line tools under ``flask --app wsgi ats …``."""
+import time
+from datetime import date, datetime
 from pathlib import Path
 
 import click
@@ -7,6 +9,7 @@ from flask.cli import AppGroup
 
 from .models import Access
 from .services.catalog import CatalogError, load_catalog
+from .services.demo import DemoError, generate
 from .services.staff import StaffError, save_staff_user
 
 ats_cli = AppGroup("ats", help="Applicant-tracking service commands.")
@@ -58,3 +61,45 @@ def create_user(email: str, name: str, access: str, password: str | None) -> Non
         raise click.ClickException(f"{error}\nNothing was saved.") from None
     verb = "created" if saved.created else "updated"
     click.echo(f"{saved.user.email}: {verb} ({saved.user.access.value})")
+
+
+@ats_cli.command("demo")
+@click.option(
+    "--applications",
+    "count",
+    required=True,
+    type=click.IntRange(min=0),
+    help="How many applications to make (each with its own candidate).",
+)
+@click.option("--seed", default=1, show_default=True, type=int, help="The same seed makes the same data.")
+@click.option(
+    "--role",
+    "role_slug",
+    metavar="SLUG",
+    help="Put every application in this role (default: spread over all roles in turn).",
+)
+@click.option(
+    "--as-of",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    help="The day the data is made as of, YYYY-MM-DD (default: today, UTC).",
+)
+def demo(count: int, seed: int, role_slug: str | None, as_of: datetime | None) -> None:
+    """Replace the demo candidates and applications with COUNT synthetic ones.
+
+    The same --applications, --seed, --role and day give the same data. Only
+    earlier demo data (addresses at example.test, source "demo") is removed;
+    real candidates are never touched. Everything is written in one
+    transaction, or nothing is.
+    """
+    started = time.perf_counter()
+    day: date | None = as_of.date() if as_of else None
+    try:
+        totals = generate(count, seed=seed, role_slug=role_slug, as_of=day)
+    except DemoError as error:
+        raise click.ClickException(f"{error}\nNothing was written.") from None
+    seconds = time.perf_counter() - started
+    click.echo(
+        f"demo: {totals.applications} applications and candidates, {totals.history} history entries, "
+        f"{totals.claims} claimed skills, {totals.annotations} skill annotations "
+        f"(replaced {totals.replaced} earlier demo applications) in {seconds:.1f} s"
+    )

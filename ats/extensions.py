@@ -40,14 +40,26 @@ def _is_sqlite(dbapi_connection) -> bool:
     return type(dbapi_connection).__module__.split(".")[0] == "sqlite3"
 
 
+# SQLite's own lower() and LIKE fold ASCII letters only ("ZOË" stays "zoË");
+# this function folds every letter (Python's str.lower, as PostgreSQL's
+# lower() does in a UTF-8 database). The board's search calls it
+# (``ats.services.board.search_condition``).
+SQLITE_LOWER = "unicode_lower"
+
+
+def _unicode_lower(value):
+    return value.lower() if isinstance(value, str) else value
+
+
 @event.listens_for(Engine, "connect")
 def _sqlite_pragmas(dbapi_connection, connection_record):
     """SQLite: enforce foreign keys, let readers and a writer work at once,
-    wait for a lock instead of failing at once, and let SQLAlchemy (not the
-    driver) say when transactions begin."""
+    wait for a lock instead of failing at once, let SQLAlchemy (not the
+    driver) say when transactions begin, and fold case beyond ASCII."""
     if not _is_sqlite(dbapi_connection):
         return
     dbapi_connection.isolation_level = None
+    dbapi_connection.create_function(SQLITE_LOWER, 1, _unicode_lower, deterministic=True)
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys = ON")
     cursor.execute("PRAGMA journal_mode = WAL")

@@ -46,6 +46,14 @@ def employment_label(value: str) -> str:
     return EMPLOYMENT_LABELS.get(value, value)
 
 
+_MONTHS = ("", "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def short_date(moment) -> str:
+    """``3 Feb 2026``: a day, briefly (the board's cards have room for little)."""
+    return f"{moment.day} {_MONTHS[moment.month]} {moment.year}"
+
+
 def date_utc(moment) -> str:
     return f"{moment:%-d %B %Y, %H:%M} UTC"
 
@@ -66,6 +74,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["usd_range"] = usd_range
     app.jinja_env.filters["employment_label"] = employment_label
     app.jinja_env.filters["date_utc"] = date_utc
+    app.jinja_env.filters["short_date"] = short_date
     app.jinja_env.filters["timeline_text"] = timeline_text
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True

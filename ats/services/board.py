@@ -1,0 +1,369 @@
+"""A role's board: its applications in one column per stage, searched and paged,
+and bulk moves from it.
+
+Reading a board takes three queries (four with the signed-in user) whatever
+the number of applications: the role, with its skill count; then, without
+``?q=``, the applications counted per stage (one query, each count a range
+of the covering index ``ix_applications_role_stage_entered``) and the cards
+of every column shown (one UNION ALL of per-stage range scans on that index,
+each stopping after a page of cards); with ``?q=``, one pass over the role's
+applications that matches them, counts the matches per stage and numbers
+them (window functions), because matching is what costs there.
+"""
+import functools
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from datetime import datetime
+
+from sqlalchemy import and_, bindparam, func, literal, or_, select, union_all
+
+from ..extensions import SQLITE_LOWER, db
+from ..models import CLOSED_STAGES, OPEN_STAGES, PIPELINE, Application, Role, RoleSkill, Stage, utcnow
+from .pipeline import MoveError, StaleVersion, allowed_moves, move_stage_as_staff
+
+# The columns: open stages in pipeline order, then the closed ones.
+BOARD_STAGES = OPEN_STAGES + CLOSED_STAGES
+# Cards per column and page, longest in their stage first.
+PAGE_SIZE = 25
+# A bulk move handles at most this many applications (a full page is 7 × 25).
+BULK_LIMIT = 200
+# As on the application page's stage form.
+MAX_REASON = 2_000
+# The candidate texts ``?q=`` searches: the application's own copy of them.
+SEARCHED = (Application.full_name, Application.email, Application.location, Application.profile)
+
+
+class BoardInputError(ValueError):
+    """A board address or bulk form the board cannot use; the message says why."""
+
+
+# --- Searching without case, the same on both databases ------------------------
+
+
+def like_pattern(text: str) -> str:
+    """A LIKE pattern (escape character ``\\``) for values containing ``text`` literally."""
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def search_condition(text: str, dialect: str):
+    """Applications whose name, email, location or profile contain ``text``, without case.
+
+    PostgreSQL's ILIKE folds every letter. SQLite's LIKE folds ASCII letters
+    only, which is all an ASCII query needs (only the Kelvin sign and the
+    dotted capital I fold into ASCII, and an ASCII query misses them there);
+    a query with other letters goes through the ``unicode_lower`` function
+    extensions.py gives SQLite, called once per row on the four texts joined
+    by a character no query holds (U+001F, white space to BoardQuery).
+    """
+    pattern = like_pattern(text)
+    if dialect != "sqlite":
+        return or_(*(column.ilike(pattern, escape="\\") for column in SEARCHED))
+    if text.isascii():
+        return or_(*(column.like(pattern, escape="\\") for column in SEARCHED))
+    separator = literal("\x1f")
+    joined = SEARCHED[0]
+    for column in SEARCHED[1:]:
+        joined = joined.concat(separator).concat(column)
+    return getattr(func, SQLITE_LOWER)(joined).like(pattern.lower(), escape="\\")
+
+
+# --- What the address asks for -------------------------------------------------
+
+
+@dataclass(frozen=True)
+class BoardQuery:
+    """``?q=``, ``?stage=`` and ``?page=``, checked."""
+
+    q: str = ""
+    stage: Stage | None = None
+    page: int = 1
+
+    @classmethod
+    def from_args(cls, args: Mapping[str, str]) -> "BoardQuery":
+        q = " ".join((args.get("q") or "").split())
+        stage = None
+        if args.get("stage"):
+            try:
+                stage = Stage(args["stage"])
+            except ValueError:
+                names = ", ".join(s.value for s in BOARD_STAGES)
+                raise BoardInputError(
+                    f"There is no stage called “{args['stage']}”. The stages are: {names}."
+                ) from None
+        page = 1
+        if "page" in args:
+            raw = args["page"]
+            # ASCII digits only: int() would also take " 2", "+2" and "٢".
+            if not (raw.isascii() and raw.isdigit()) or len(raw) > 9 or int(raw) < 1:
+                raise BoardInputError(f"“{raw}” is not a page number: pages are counted from 1.")
+            page = int(raw)
+        return cls(q, stage, page)
+
+    @property
+    def offset(self) -> int:
+        return (self.page - 1) * PAGE_SIZE
+
+    def args(self, **changes) -> dict[str, str | int]:
+        """The query string for a link to this view, or to it with ``changes``."""
+        query = replace(self, **changes)
+        args: dict[str, str | int] = {}
+        if query.q:
+            args["q"] = query.q
+        if query.stage:
+            args["stage"] = query.stage.value
+        if query.page != 1:
+            args["page"] = query.page
+        return args
+
+
+# --- What the board shows ---------------------------------------------------------
+
+
+@dataclass(slots=True)  # not frozen: a frozen dataclass is slow to make, and there are 175 a page
+class Card:
+    id: int
+    full_name: str
+    location: str
+    applied_at: datetime
+    stage: Stage
+    closed_from_stage: Stage | None
+    version: int
+    days_in_stage: int
+    score: float | None
+    # (stage, whether the move needs a reason), as the rules allow them now,
+    # and the one a form should offer first: the next step forward if any.
+    moves: list[tuple[Stage, bool]] | None = None
+    suggested: Stage | None = None
+    # Names what ``moves`` and ``suggested`` depend on (stage and closed-from
+    # stage), so a page renders each kind of move form once.
+    move_key: str = ""
+
+
+@dataclass(frozen=True)
+class Column:
+    stage: Stage
+    count: int
+    cards: list[Card]
+
+
+@dataclass(frozen=True)
+class Board:
+    role_id: int
+    role_slug: str
+    role_title: str
+    query: BoardQuery
+    counts: dict[Stage, int]
+    columns: list[Column]
+
+    @property
+    def total(self) -> int:
+        """Applications matching ``?q=`` in the columns shown."""
+        return sum(column.count for column in self.columns)
+
+    @property
+    def pages(self) -> int:
+        """Pages needed for the longest column shown (at least one)."""
+        longest = max((column.count for column in self.columns), default=0)
+        return max(1, -(-longest // PAGE_SIZE))
+
+    @property
+    def cards_shown(self) -> int:
+        return sum(len(column.cards) for column in self.columns)
+
+
+_CARD_COLUMNS = (
+    Application.id,
+    Application.full_name,
+    Application.location,
+    Application.applied_at,
+    Application.stage,
+    Application.closed_from_stage,
+    Application.version,
+    Application.stage_entered_at,
+    Application.skills_strong,
+    Application.skills_partial,
+    Application.skills_assessed,
+)
+
+
+# The board's fixed statements, built once (see ``_pages``).
+_ROLE = select(
+    Role.id,
+    Role.slug,
+    Role.title,
+    select(func.count())
+    .where(RoleSkill.role_id == Role.id, RoleSkill.retired.is_(False))
+    .scalar_subquery(),
+).where(Role.slug == bindparam("slug"))
+# One row: each stage's count, from its own range of the (role, stage, entered)
+# index. Counting range by range skips reading the stage of every entry,
+# which a GROUP BY does: a third faster on SQLite, a little on PostgreSQL.
+_COUNTS = select(*(
+    select(func.count())
+    .where(Application.role_id == bindparam("role_id"), Application.stage == stage)
+    .scalar_subquery()
+    .label(stage.value)
+    for stage in BOARD_STAGES
+))
+
+
+def board_role(role_slug: str):
+    """The role's id, slug and title, or None when there is no such role."""
+    return db.session.execute(select(Role.id, Role.slug, Role.title).where(Role.slug == role_slug)).first()
+
+
+def load_board(role_slug: str, query: BoardQuery, now: datetime | None = None) -> Board | None:
+    """The board of the role ``role_slug`` as ``query`` asks for it; None when there is no such role."""
+    now = now or utcnow()
+    role = db.session.execute(_ROLE, {"slug": role_slug}).first()
+    if role is None:
+        return None
+    role_id, slug, title, skills = role
+
+    shown = [query.stage] if query.stage else list(BOARD_STAGES)
+    counts = dict.fromkeys(BOARD_STAGES, 0)
+    rows = []
+    if query.q:
+        # Matching is the costly part: one pass finds the matches, counts
+        # them per stage and numbers them within it.
+        search = search_condition(query.q, db.session.get_bind().dialect.name)
+        for row in db.session.execute(_search_page(role_id, search, shown, query.offset)):
+            counts[row.stage] = row.matches
+            if row.number > query.offset and row.stage in shown:
+                rows.append(row)
+    else:
+        counts.update(zip(BOARD_STAGES, db.session.execute(_COUNTS, {"role_id": role_id}).one()))
+        wanted = tuple(stage for stage in shown if counts[stage] > query.offset)
+        if wanted:
+            rows = db.session.execute(_pages(wanted), {"role_id": role_id, "offset": query.offset}).all()
+
+    cards: dict[Stage, list[Card]] = {stage: [] for stage in shown}
+    moves: dict[tuple, tuple] = {}
+    for row in rows:
+        card = _card(row, skills, now, moves)
+        cards[card.stage].append(card)
+    columns = [Column(stage, counts[stage], cards[stage]) for stage in shown]
+    return Board(role_id, slug, title, query, counts, columns)
+
+
+@functools.cache
+def _pages(stages: tuple[Stage, ...]):
+    """One page of each stage's applications, longest in the stage first, in
+    one query: per stage, a range scan of the (role, stage, entered) index
+    that stops after a page. Parameters: ``role_id`` and ``offset``.
+
+    Built once per set of stages: SQLAlchemy then finds the compiled SQL in
+    its cache without building and hashing the statement on every request.
+    """
+    pages = [
+        select(*_CARD_COLUMNS)
+        .where(Application.role_id == bindparam("role_id"), Application.stage == stage)
+        .order_by(Application.stage_entered_at, Application.id)
+        .limit(PAGE_SIZE)
+        .offset(bindparam("offset"))
+        for stage in stages
+    ]
+    if len(pages) == 1:
+        return pages[0]
+    # Each part keeps its own ORDER BY and LIMIT inside a subquery (SQLite
+    # allows neither on a bare member of a compound SELECT).
+    return union_all(*(select(page.subquery()) for page in pages))
+
+
+def _search_page(role_id: int, search, shown: list[Stage], offset: int):
+    """The matching applications of the page, numbered within their stage and
+    with their stage's number of matches; plus the first match of every
+    stage, which carries the count for the stage filter and the headings."""
+    numbered = (
+        select(
+            *_CARD_COLUMNS,
+            func.row_number()
+            .over(partition_by=Application.stage, order_by=(Application.stage_entered_at, Application.id))
+            .label("number"),
+            func.count().over(partition_by=Application.stage).label("matches"),
+        )
+        .where(Application.role_id == role_id, search)
+        .subquery()
+    )
+    on_page = and_(
+        numbered.c.stage.in_(shown), numbered.c.number > offset, numbered.c.number <= offset + PAGE_SIZE
+    )
+    return (
+        select(numbered)
+        .where(or_(on_page, numbered.c.number == 1))
+        .order_by(numbered.c.stage, numbered.c.number)
+    )
+
+
+def _card(row, skill_count: int, now: datetime, moves: dict[tuple, tuple]) -> Card:
+    """A card for ``row`` (the ``_CARD_COLUMNS``). ``moves`` keeps the allowed moves
+    (and the suggested one) per stage and closed-from stage, all they depend on."""
+    (id_, full_name, location, applied_at, stage, closed_from_stage, version, entered_at,
+     strong, partial, assessed) = row[:11]
+    key = (stage, closed_from_stage)
+    if key not in moves:
+        allowed = allowed_moves(Application(stage=stage, closed_from_stage=closed_from_stage))
+        forward = [target for target, needs_reason in allowed if not needs_reason and target in PIPELINE]
+        suggested = forward[0] if forward else (allowed[0][0] if allowed else None)
+        moves[key] = (allowed, suggested, f"{stage.value}/{closed_from_stage.value if closed_from_stage else ''}")
+    allowed, suggested, move_key = moves[key]
+    score = None
+    if assessed and skill_count:
+        score = round(100 * (strong + 0.5 * partial) / skill_count, 1)
+    return Card(id_, full_name, location, applied_at, stage, closed_from_stage, version,
+                max(0, (now - entered_at).days), score, allowed, suggested, move_key)
+
+
+# --- Moving several applications at once -----------------------------------------
+
+
+@dataclass(frozen=True)
+class Refusal:
+    application_id: int
+    name: str
+    why: str
+
+
+@dataclass(frozen=True)
+class BulkResult:
+    moved: list[tuple[int, str]]
+    refused: list[Refusal]
+
+
+def bulk_move(
+    role_id: int, selection: list[tuple[int, int]], to_stage: Stage, reason: str, staff_id: int
+) -> BulkResult:
+    """Move each selected ``(application id, version)`` of the role to ``to_stage``.
+
+    Each application is its own transaction (``move_stage_as_staff``: version
+    first, rules second, the audit event with the move), so one refusal
+    leaves the others' moves in place. Applications of other roles are refused.
+    """
+    ids = [application_id for application_id, _ in selection]
+    names = dict(
+        db.session.execute(
+            select(Application.id, Application.full_name).where(
+                Application.id.in_(ids), Application.role_id == role_id
+            )
+        ).all()
+    )
+    moved: list[tuple[int, str]] = []
+    refused: list[Refusal] = []
+    for application_id, version in selection:
+        name = names.get(application_id)
+        if name is None:
+            refused.append(Refusal(application_id, f"Application {application_id}", "it is not on this board"))
+            continue
+        try:
+            move_stage_as_staff(application_id, to_stage, reason, staff_id, version)
+        except StaleVersion:
+            why = "someone else changed it after the board was shown; reload the board and try again"
+            refused.append(Refusal(application_id, name, why))
+        except MoveError as error:
+            refused.append(Refusal(application_id, name, str(error).rstrip(".")))
+        except LookupError:
+            refused.append(Refusal(application_id, name, "it no longer exists"))
+        else:
+            moved.append((application_id, name))
+    return BulkResult(moved, refused)

@@ -1,0 +1,188 @@
+"""Requests per second through gunicorn: a bare Flask "hello" page, then the
+role board's first page, each served by 2 sync workers on a free loopback
+port and driven by concurrent clients.
+
+    .venv/bin/pip install -e '.[bench]'
+    .venv/bin/python bench/throughput.py [--applications 50000] [--clients 16] [--seconds 20]
+                                         [--max-requests 20000] [--database-url postgresql+psycopg://…/ats_bench]
+
+Seeds a fresh database as bench/board.py does (``flask ats demo``, all
+applications in one role), signs a recruiter in over HTTP, and runs each
+measurement until --seconds pass or --max-requests answers arrive, whichever
+comes first. Clients are threads with http.client, keep-alive where the
+server allows it (gunicorn's sync workers close each connection, so each
+request opens one), talking to 127.0.0.1 only. Prints requests/second for
+each and the ratio (target, issue 4: the board at least 15 % of hello).
+"""
+import argparse
+import http.client
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+from urllib.parse import urlencode
+
+from common import EMAIL, PASSWORD, ROLE, ROOT, drop_scratch, fresh_database, machine, new_secret, seed
+
+HOST = "127.0.0.1"
+GUNICORN = ROOT / ".venv" / "bin" / "gunicorn"
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind((HOST, 0))
+        return probe.getsockname()[1]
+
+
+class Server:
+    """gunicorn with 2 sync workers on a free loopback port, stopped on exit."""
+
+    def __init__(self, app: str, env: dict[str, str], health: str, chdir: Path = ROOT):
+        self.port = free_port()
+        self.process = subprocess.Popen(
+            [str(GUNICORN), "--workers", "2", "--bind", f"{HOST}:{self.port}", "--chdir", str(chdir),
+             "--log-level", "warning", app],
+            env={**os.environ, **env},
+        )
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                status, _, _ = request(self.port, "GET", health)
+                if status == 200:
+                    return
+            except OSError:
+                time.sleep(0.2)
+        self.stop()
+        sys.exit(f"{app} did not answer on {HOST}:{self.port}")
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.stop()
+
+
+def request(port: int, method: str, path: str, body: str | None = None, headers: dict | None = None):
+    connection = http.client.HTTPConnection(HOST, port, timeout=30)
+    try:
+        connection.request(method, path, body=body, headers=headers or {})
+        response = connection.getresponse()
+        return response.status, response.getheaders(), response.read()
+    finally:
+        connection.close()
+
+
+def session_cookie(headers) -> str:
+    return next(
+        value.split(";")[0] for name, value in headers
+        if name.lower() == "set-cookie" and value.startswith("session=")
+    )
+
+
+def sign_in(port: int) -> str:
+    """The session cookie of a signed-in recruiter, through the real forms."""
+    status, headers, body = request(port, "GET", "/login", headers={"User-Agent": "bench"})
+    cookie = session_cookie(headers)
+    token = re.search(rb'name="csrf_token"[^>]*value="([^"]+)"', body).group(1).decode()
+    form = urlencode({"csrf_token": token, "email": EMAIL, "password": PASSWORD})
+    status, headers, _ = request(port, "POST", "/login", body=form, headers={
+        "Content-Type": "application/x-www-form-urlencoded", "Cookie": cookie, "User-Agent": "bench",
+    })
+    if status != 303:
+        sys.exit(f"signing in answered {status}")
+    return session_cookie(headers)
+
+
+def drive(port: int, path: str, headers: dict, clients: int, seconds: float, max_requests: int) -> dict:
+    """``clients`` threads asking for ``path`` until the time or the request budget runs out."""
+    lock = threading.Lock()
+    counts = {"ok": 0, "failed": 0, "sent": 0}
+    start = time.perf_counter()
+    deadline = start + seconds
+
+    def client() -> None:
+        connection = http.client.HTTPConnection(HOST, port, timeout=30)
+        while time.perf_counter() < deadline:
+            with lock:
+                if counts["sent"] >= max_requests:
+                    break
+                counts["sent"] += 1
+            try:
+                connection.request("GET", path, headers=headers)
+                response = connection.getresponse()
+                response.read()
+                ok = response.status == 200
+                if response.will_close:
+                    connection.close()  # reopened by the next request
+            except (OSError, http.client.HTTPException):
+                ok = False
+                connection.close()
+            with lock:
+                counts["ok" if ok else "failed"] += 1
+        connection.close()
+
+    threads = [threading.Thread(target=client) for _ in range(clients)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    elapsed = time.perf_counter() - start
+    return {**counts, "seconds": elapsed, "per_second": counts["ok"] / elapsed}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--applications", type=int, default=50_000)
+    parser.add_argument("--clients", type=int, default=16)
+    parser.add_argument("--seconds", type=float, default=20)
+    parser.add_argument("--max-requests", type=int, default=20_000)
+    parser.add_argument("--database-url", help="PostgreSQL database to use (its name must contain 'bench')")
+    args = parser.parse_args()
+    if not GUNICORN.exists():
+        sys.exit("gunicorn is missing: .venv/bin/pip install -e '.[bench]'")
+
+    database = seed(fresh_database(args.database_url), args.applications)
+    print(f"database: {database.kind}, {args.applications} applications in one role; "
+          f"{args.clients} clients, at most {args.seconds:.0f} s or {args.max_requests} requests each run")
+    print(f"machine: {machine()}")
+    results = {}
+    try:
+        with Server("hello:app", {}, "/", chdir=ROOT / "bench") as hello:
+            drive(hello.port, "/", {}, args.clients, 2, 500)  # warm up
+            results["hello"] = drive(hello.port, "/", {}, args.clients, args.seconds, args.max_requests)
+
+        env = {"DATABASE_URL": database.url, "ATS_ENV": "production", "SECRET_KEY": new_secret(),
+               "ATS_UPLOAD_DIR": str(database.workdir / "uploads"), "ATS_MAIL_BACKEND": "outbox",
+               "ATS_MAIL_OUTBOX": str(database.workdir / "outbox")}
+        with Server("wsgi:app", env, "/healthz") as service:
+            headers = {"Cookie": sign_in(service.port), "User-Agent": "bench"}
+            board = f"/pipeline/{ROLE}"
+            drive(service.port, board, headers, args.clients, 2, 100)  # warm up
+            results["board"] = drive(service.port, board, headers, args.clients, args.seconds, args.max_requests)
+    finally:
+        drop_scratch(database)
+
+    for name, result in results.items():
+        print(f"{name}: {result['per_second']:.0f} requests/s ({result['ok']} answered 200 in "
+              f"{result['seconds']:.1f} s, {result['failed']} failed)")
+    if len(results) == 2:
+        ratio = results["board"]["per_second"] / results["hello"]["per_second"]
+        print(f"board / hello: {ratio:.1%} (target: at least 15 %)")
+
+
+if __name__ == "__main__":
+    main()
