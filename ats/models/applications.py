@@ -2,12 +2,12 @@
 import enum
 from datetime import datetime
 
-from sqlalchemy import Enum, ForeignKey, Index, String, Text, text
+from sqlalchemy import ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
 from .roles import Role, RoleSkill
-from .types import UTCDateTime, utcnow
+from .types import UTCDateTime, utcnow, value_enum
 
 
 class Stage(enum.Enum):
@@ -34,24 +34,6 @@ class Stage(enum.Enum):
 PIPELINE = (Stage.APPLIED, Stage.SCREENING, Stage.INTERVIEW, Stage.OFFER, Stage.HIRED)
 OPEN_STAGES = (Stage.APPLIED, Stage.SCREENING, Stage.INTERVIEW, Stage.OFFER)
 CLOSED_STAGES = (Stage.HIRED, Stage.REJECTED, Stage.WITHDRAWN)
-
-
-
-def _stage_column(name: str) -> Enum:
-    """A stage stored as its name, checked by the database.
-
-    Each column gets its own type name, because the CHECK constraint is named
-    after it and two constraints on one table need two names.
-    """
-    return Enum(
-        Stage,
-        name=name,
-        native_enum=False,
-        create_constraint=True,
-        length=20,
-        values_callable=lambda stages: [s.value for s in stages],
-        validate_strings=True,
-    )
 
 
 _OPEN_STAGE_SQL = "stage IN ('applied', 'screening', 'interview', 'offer')"
@@ -103,11 +85,11 @@ class Application(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     role_id: Mapped[int] = mapped_column(ForeignKey("roles.id"))
     candidate_id: Mapped[int] = mapped_column(ForeignKey("candidates.id"), index=True)
-    stage: Mapped[Stage] = mapped_column(_stage_column("stage"), default=Stage.APPLIED)
+    stage: Mapped[Stage] = mapped_column(value_enum(Stage, "stage"), default=Stage.APPLIED)
     # Raised on every change; a form that carries an older one is stale.
     version: Mapped[int] = mapped_column(default=1)
     # The stage an application was closed from, where reopening returns to.
-    closed_from_stage: Mapped[Stage | None] = mapped_column(_stage_column("closed_from_stage"))
+    closed_from_stage: Mapped[Stage | None] = mapped_column(value_enum(Stage, "closed_from_stage"))
     applied_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     stage_entered_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
@@ -189,8 +171,8 @@ class StageChange(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     application_id: Mapped[int] = mapped_column(ForeignKey("applications.id", ondelete="CASCADE"))
-    from_stage: Mapped[Stage | None] = mapped_column(_stage_column("from_stage"))
-    to_stage: Mapped[Stage] = mapped_column(_stage_column("to_stage"))
+    from_stage: Mapped[Stage | None] = mapped_column(value_enum(Stage, "from_stage"))
+    to_stage: Mapped[Stage] = mapped_column(value_enum(Stage, "to_stage"))
     reason: Mapped[str] = mapped_column(Text, default="")
     # Who made the move: "candidate", "system" or "staff" (with the user's id).
     actor_kind: Mapped[str] = mapped_column(String(20))

@@ -2,12 +2,12 @@
 import enum
 from datetime import datetime
 
-from sqlalchemy import Enum, ForeignKey, Index, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
 from .roles import RoleSkill
-from .types import UTCDateTime, utcnow
+from .types import UTCDateTime, utcnow, value_enum
 
 
 class SkillLevel(enum.Enum):
@@ -36,15 +36,7 @@ class SkillAnnotation(db.Model):
     application_id: Mapped[int] = mapped_column(ForeignKey("applications.id", ondelete="CASCADE"))
     skill_id: Mapped[int] = mapped_column(ForeignKey("role_skills.id"))
     level: Mapped[SkillLevel] = mapped_column(
-        Enum(
-            SkillLevel,
-            name="level",
-            native_enum=False,
-            create_constraint=True,
-            length=20,
-            values_callable=lambda levels: [level.value for level in levels],
-            validate_strings=True,
-        ),
+        value_enum(SkillLevel, "level"),
         default=SkillLevel.UNKNOWN,
     )
     note: Mapped[str] = mapped_column(Text, default="")

@@ -1,28 +1,16 @@
 """Interviews between a candidate and a company the application's role page lists."""
 import enum
 from datetime import datetime
-from ..timezones import ZoneInfo
 
-from sqlalchemy import JSON, Enum, ForeignKey, Index, String, Text
+from sqlalchemy import JSON, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
+from ..timezones import ZoneInfo
 from .applications import Application
 from .roles import Company
 from .staff import StaffUser
-from .types import UTCDateTime, utcnow
-
-
-def _enum(cls, name: str) -> Enum:
-    return Enum(
-        cls,
-        name=name,
-        native_enum=False,
-        create_constraint=True,
-        length=20,
-        values_callable=lambda members: [m.value for m in members],
-        validate_strings=True,
-    )
+from .types import UTCDateTime, utcnow, value_enum
 
 
 class InterviewKind(enum.Enum):
@@ -54,9 +42,9 @@ class Interview(db.Model):
     application_id: Mapped[int] = mapped_column(ForeignKey("applications.id", ondelete="CASCADE"))
     company_id: Mapped[int] = mapped_column(ForeignKey("companies.id"), index=True)
     organizer_id: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id"), index=True)
-    kind: Mapped[InterviewKind] = mapped_column(_enum(InterviewKind, "kind"))
+    kind: Mapped[InterviewKind] = mapped_column(value_enum(InterviewKind, "kind"))
     status: Mapped[InterviewStatus] = mapped_column(
-        _enum(InterviewStatus, "status"), default=InterviewStatus.SCHEDULED
+        value_enum(InterviewStatus, "status"), default=InterviewStatus.SCHEDULED
     )
     starts_at: Mapped[datetime] = mapped_column(UTCDateTime)
     ends_at: Mapped[datetime] = mapped_column(UTCDateTime)
@@ -127,13 +115,13 @@ class InterviewOffer(db.Model):
     application_id: Mapped[int] = mapped_column(ForeignKey("applications.id", ondelete="CASCADE"), index=True)
     company_id: Mapped[int] = mapped_column(ForeignKey("companies.id"))
     organizer_id: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id"))
-    kind: Mapped[InterviewKind] = mapped_column(_enum(InterviewKind, "kind"))
+    kind: Mapped[InterviewKind] = mapped_column(value_enum(InterviewKind, "kind"))
     duration_minutes: Mapped[int]
     location: Mapped[str] = mapped_column(String(500), default="")
     # The zone the recruiter gave the times in; the candidate sees their own.
     timezone: Mapped[str] = mapped_column(String(64))
     interviewers: Mapped[list[str]] = mapped_column(JSON, default=list)
-    status: Mapped[OfferStatus] = mapped_column(_enum(OfferStatus, "status"), default=OfferStatus.OPEN)
+    status: Mapped[OfferStatus] = mapped_column(value_enum(OfferStatus, "status"), default=OfferStatus.OPEN)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
     interview_id: Mapped[int | None] = mapped_column(ForeignKey("interviews.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

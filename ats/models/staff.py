@@ -5,11 +5,11 @@ from datetime import datetime
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import Enum, String
+from sqlalchemy import String
 from sqlalchemy.orm import Mapped, mapped_column, validates
 
 from ..extensions import db
-from .types import UTCDateTime, utcnow
+from .types import UTCDateTime, utcnow, value_enum
 
 MIN_PASSWORD_LENGTH = 12
 
@@ -51,17 +51,7 @@ class StaffUser(db.Model):
     # Always lower-case, so one address is one account whatever its spelling.
     email: Mapped[str] = mapped_column(String(320), unique=True)
     name: Mapped[str] = mapped_column(String(200))
-    access: Mapped[Access] = mapped_column(
-        Enum(
-            Access,
-            name="access",
-            native_enum=False,
-            create_constraint=True,
-            length=20,
-            values_callable=lambda levels: [level.value for level in levels],
-            validate_strings=True,
-        )
-    )
+    access: Mapped[Access] = mapped_column(value_enum(Access, "access"))
     password_hash: Mapped[str] = mapped_column(String(255))
     active: Mapped[bool] = mapped_column(default=True)
     # Part of the session's user id: raising it ends every open session.

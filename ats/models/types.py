@@ -1,7 +1,7 @@
 """Column types shared by the models."""
 from datetime import datetime, timezone
 
-from sqlalchemy.types import DateTime, TypeDecorator
+from sqlalchemy.types import DateTime, Enum, TypeDecorator
 
 
 def utcnow() -> datetime:
@@ -32,3 +32,21 @@ class UTCDateTime(TypeDecorator):
         if value.tzinfo is None:
             return value.replace(tzinfo=timezone.utc)
         return value.astimezone(timezone.utc)
+
+
+def value_enum(enum_class, name: str) -> Enum:
+    """A Python enum stored as its value in a short string column, checked by
+    the database (a named CHECK constraint, not a native enum type, so values
+    can be added with a plain migration on SQLite and PostgreSQL alike).
+
+    ``name`` names the constraint: two such columns on one table need two names.
+    """
+    return Enum(
+        enum_class,
+        name=name,
+        native_enum=False,
+        create_constraint=True,
+        length=20,
+        values_callable=lambda members: [member.value for member in members],
+        validate_strings=True,
+    )
