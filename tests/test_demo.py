@@ -9,6 +9,7 @@ from ats.extensions import db
 from ats.models import (
     Application,
     ApplicationNote,
+    PIPELINE,
     ApplicationSkillClaim,
     Candidate,
     Role,
@@ -134,6 +135,14 @@ def test_counts_and_the_shape_of_the_data(run, seeded, db_session):
             assert application.closed_from_stage is None
         if application.stage == Stage.REJECTED:
             assert changes[-1].reason
+        # What the stage-move service keeps for the reports, from the same history.
+        assert application.furthest_stage == max(
+            (c.to_stage for c in changes if c.to_stage in PIPELINE), key=PIPELINE.index
+        )
+        assert changes[0].stay_seconds is None
+        assert [c.stay_seconds for c in changes[1:]] == [
+            (b.created_at - a.created_at).total_seconds() for a, b in zip(changes, changes[1:])
+        ]
         # The board's skill counts agree with the annotations.
         levels = db_session.scalars(select(SkillAnnotation.level).filter_by(application_id=application.id)).all()
         assert application.skills_assessed == len(levels)

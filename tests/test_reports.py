@@ -72,19 +72,21 @@ def make(db_session, create_role):
             email = f"{secrets.token_hex(6)}@example.com"
             application = Application(
                 role_id=role.id, candidate=Candidate(email=email, email_key=email, full_name=name),
-                stage=path[-1], full_name=name, email=email, status_token=secrets.token_urlsafe(16),
+                stage=path[0], full_name=name, email=email, status_token=secrets.token_urlsafe(16),
                 applied_at=start, stage_entered_at=moments[-1], updated_at=moments[-1],
             )
+            for stage in path[1:]:
+                application.stage = stage  # and the furthest stage follows, as on a move
             db_session.add(application)
             db_session.flush()
             reasons = dict(reasons)
-            previous = None
-            for stage, moment in zip(path, moments):
+            for step, (stage, moment) in enumerate(zip(path, moments)):
+                # What the stage-move service records with each move.
                 db_session.add(StageChange(
-                    application_id=application.id, from_stage=previous, to_stage=stage,
-                    reason=reasons.get(stage, ""), actor_kind="system", created_at=moment,
+                    application_id=application.id, from_stage=path[step - 1] if step else None,
+                    to_stage=stage, reason=reasons.get(stage, ""), actor_kind="system", created_at=moment,
+                    stay_seconds=(moment - moments[step - 1]).total_seconds() if step else None,
                 ))
-                previous = stage
             if ident:
                 db_session.add(SelfIdentification(application_id=application.id, **ident))
             db_session.commit()
@@ -175,7 +177,9 @@ def test_an_even_number_of_stays_takes_the_middle_two(app_session, make):
     assert report.stage_times[0].stays == 4
 
 
-def test_applications_without_history_count_at_their_stage(app_session, create_role, create_application):
+def test_an_application_made_at_a_later_stage_counts_as_having_reached_it(
+    app_session, create_role, create_application
+):
     role = create_role("ai-engineer", "AI Engineer")
     create_application(role, "Ada", Stage.INTERVIEW)
     create_application(role, "Ben", Stage.APPLIED)

@@ -1,5 +1,6 @@
 """The pipeline's stage rules (contract: "Stages"), each allowed and refused move."""
 import threading
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
@@ -104,6 +105,25 @@ def test_a_move_writes_history_and_raises_the_version(app, application_id, staff
             (S.INTERVIEW, S.REJECTED, "Position filled", "staff", staff.id),
             (S.REJECTED, S.INTERVIEW, "Filled role reopened", "staff", staff.id),
         ]
+
+
+def test_a_move_records_the_stay_it_ends_and_the_furthest_stage(app, application_id, staff):
+    with app.app_context():
+        # The application has been in "applied" for three days.
+        application = db.session.get(Application, application_id)
+        application.stage_entered_at = utcnow() - timedelta(days=3)
+        db.session.commit()
+        move_stage(application_id, S.OFFER, "", staff, expected_version=2)  # skips two stages
+        move_stage(application_id, S.SCREENING, "Offer sent too early", staff, expected_version=3)
+        move_stage(application_id, S.REJECTED, "Role filled", staff, expected_version=4)
+        application = db.session.get(Application, application_id)
+        # Moving back and closing leave the furthest stage where it was.
+        assert (application.stage, application.furthest_stage) == (S.REJECTED, S.OFFER)
+        stays = db.session.scalars(
+            select(StageChange.stay_seconds).filter_by(application_id=application_id).order_by(StageChange.id)
+        ).all()
+        assert stays[0] == pytest.approx(3 * 86_400, abs=60)
+        assert all(0 <= stay < 60 for stay in stays[1:])
 
 
 def test_a_stale_version_is_refused_before_the_rules(app, application_id, staff):

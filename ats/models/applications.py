@@ -3,7 +3,7 @@ import enum
 from datetime import datetime
 
 from sqlalchemy import ForeignKey, Index, String, Text, text
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from ..extensions import db
 from .roles import Role, RoleSkill
@@ -86,6 +86,10 @@ class Application(db.Model):
     role_id: Mapped[int] = mapped_column(ForeignKey("roles.id"))
     candidate_id: Mapped[int] = mapped_column(ForeignKey("candidates.id"), index=True)
     stage: Mapped[Stage] = mapped_column(value_enum(Stage, "stage"), default=Stage.APPLIED)
+    # The furthest pipeline stage the application ever entered (a move back or
+    # a rejection leaves it), kept in step with ``stage`` below, so the funnel
+    # reports count it without reading the history.
+    furthest_stage: Mapped[Stage] = mapped_column(value_enum(Stage, "furthest_stage"), default=Stage.APPLIED)
     # Raised on every change; a form that carries an older one is stale.
     version: Mapped[int] = mapped_column(default=1)
     # The stage an application was closed from, where reopening returns to.
@@ -137,6 +141,16 @@ class Application(db.Model):
     # same application cannot overwrite each other (StaleDataError).
     __mapper_args__ = {"version_id_col": version}
 
+    @validates("stage")
+    def _reach(self, key: str, stage: Stage) -> Stage:
+        """Raise ``furthest_stage`` whenever the stage goes past it. A forward
+        move may skip stages; the skipped ones count as passed."""
+        if stage in PIPELINE and (
+            self.furthest_stage is None or PIPELINE.index(stage) > PIPELINE.index(self.furthest_stage)
+        ):
+            self.furthest_stage = stage
+        return stage
+
     @property
     def is_open(self) -> bool:
         return not self.stage.is_closed
@@ -178,5 +192,9 @@ class StageChange(db.Model):
     actor_kind: Mapped[str] = mapped_column(String(20))
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # How long the application had been in ``from_stage`` when this change
+    # moved it on, in seconds (empty for the entry that records the
+    # application): the reports' time in stage, without pairing up the history.
+    stay_seconds: Mapped[float | None]
 
     application: Mapped[Application] = relationship(back_populates="history")

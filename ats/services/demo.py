@@ -155,7 +155,8 @@ def _generate(count: int, seed: int, role_slug: str | None, as_of: date | None) 
         applied_at = now - timedelta(seconds=rng.randrange(1, 180 * 86_400))
         outcome = rng.choices(outcome_stages, outcome_weights)[0]
         path = _path_to(outcome, rng)
-        moments = [stamp(moment) for moment in _moments(applied_at, len(path), now, rng)]
+        times = _moments(applied_at, len(path), now, rng)
+        moments = [stamp(moment) for moment in times]
         applied = moments[0]
         phone = f"+1 555 {rng.randrange(100, 1000)} {rng.randrange(1000, 10000)}"
         location = rng.choice(PLACES)
@@ -173,23 +174,23 @@ def _generate(count: int, seed: int, role_slug: str | None, as_of: date | None) 
         writer.add("applications", (
             application_id, role.id, candidate_id, outcome.value, len(path),
             path[-2].value if outcome in CLOSED else None,
+            (path[-1] if outcome in PATH else path[-2]).value,  # the furthest stage
             applied, moments[-1], moments[-1],
             name, email, phone, location, linkedin, profile, DEMO_SOURCE,
             secrets.token_urlsafe(32), applied, PRIVACY_NOTICE_VERSION,
             levels.count("strong"), levels.count("partial"), len(levels),
         ))
-        previous = None
-        for stage, moment in zip(path, moments):
+        for step, (stage, moment) in enumerate(zip(path, moments)):
             writer.add("stage_changes", (
                 application_id,
-                previous.value if previous else None,
+                path[step - 1].value if step else None,
                 stage.value,
                 rng.choice(REJECTION_REASONS) if stage == Stage.REJECTED else "",
-                "candidate" if previous is None or stage == Stage.WITHDRAWN else "system",
+                "candidate" if not step or stage == Stage.WITHDRAWN else "system",
                 None,
                 moment,
+                (times[step] - times[step - 1]).total_seconds() if step else None,
             ))
-            previous = stage
         for skill_id, _ in claimed:
             writer.add("application_skill_claims", (application_id, skill_id))
         writer.add("self_identifications", (
@@ -237,13 +238,13 @@ def _moments(start: datetime, steps: int, now: datetime, rng: random.Random) -> 
 COLUMNS = {
     "candidates": ("id", "email", "email_key", "full_name", "phone", "location", "linkedin_url",
                    "created_at", "updated_at"),
-    "applications": ("id", "role_id", "candidate_id", "stage", "version", "closed_from_stage",
+    "applications": ("id", "role_id", "candidate_id", "stage", "version", "closed_from_stage", "furthest_stage",
                      "applied_at", "stage_entered_at", "updated_at",
                      "full_name", "email", "phone", "location", "linkedin_url", "profile", "source",
                      "status_token", "consent_at", "consent_version",
                      "skills_strong", "skills_partial", "skills_assessed"),
     "stage_changes": ("application_id", "from_stage", "to_stage", "reason", "actor_kind", "actor_id",
-                      "created_at"),
+                      "created_at", "stay_seconds"),
     "application_skill_claims": ("application_id", "skill_id"),
     "self_identifications": ("application_id", "gender", "race_ethnicity", "veteran", "disability",
                              "created_at"),

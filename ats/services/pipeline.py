@@ -80,6 +80,7 @@ def apply_move(application: Application, to_stage: Stage, reason: str, actor: Ac
         application.closed_from_stage = from_stage
     elif from_stage.is_closed:
         application.closed_from_stage = None
+    stay_seconds = (now - application.stage_entered_at).total_seconds()
     application.stage = to_stage
     application.stage_entered_at = now
     # Linked from the change's side, so a long history is not loaded to add to it.
@@ -91,6 +92,7 @@ def apply_move(application: Application, to_stage: Stage, reason: str, actor: Ac
         actor_kind=actor.kind,
         actor_id=actor.id,
         created_at=now,
+        stay_seconds=stay_seconds,
     )
     db.session.add(change)
     return change

@@ -2,9 +2,10 @@
 rejection reasons, interviews per company, and selection rates across the
 groups of the voluntary self-identification.
 
-Every figure comes from a GROUP BY (or a window over the history, then an
-aggregate): a fixed, small number of queries whatever the number of
-applications. Self-identification is only ever counted per group, never read
+Every figure comes from a GROUP BY: a fixed, small number of queries whatever
+the number of applications. What would need the whole stage history paired
+up (how far each application got, how long each stay lasted) is kept on the
+rows by the stage-move service, so no query reads the history in order. Self-identification is only ever counted per group, never read
 per application, and groups too small to count safely are not shown.
 """
 from collections import defaultdict
@@ -138,26 +139,6 @@ def role_choices() -> list[tuple[str, str]]:
 RANK = {stage: index for index, stage in enumerate(PIPELINE)}
 
 
-def _rank_of(column) -> ColumnElement:
-    return case({stage.value: rank for stage, rank in RANK.items()}, value=column, else_=None)
-
-
-def _furthest_entered():
-    """A subquery: for each application with a history, the furthest pipeline
-    stage it ever entered, as its rank (applied 0 … hired 4).
-
-    Forward moves may skip stages (scheduling an interview moves an
-    application from applied straight to interview); one that skipped a stage
-    went past it, so it counts as having reached it.
-    """
-    changes = StageChange.__table__
-    return (
-        select(changes.c.application_id, func.max(_rank_of(changes.c.to_stage)).label("furthest"))
-        .group_by(changes.c.application_id)
-        .subquery("history")
-    )
-
-
 @dataclass
 class FunnelStep:
     stage: Stage
@@ -264,29 +245,22 @@ def _group_counts(filters: Filters) -> dict[tuple, int]:
     """{(gender, race_ethnicity, veteran, disability, furthest rank): applications}
 
     One GROUP BY over every application in scope: counts per combination of
-    answers, never a row per person. No answer on file counts as declined; an
-    application with no recorded history counts as having reached its current
-    stage.
+    answers, never a row per person. No answer on file counts as declined.
+    Each application's furthest stage is kept on its row by the model (a
+    forward move that skipped a stage went past it, so it counts as reached).
     """
     applications = Application.__table__
-    history = _furthest_entered()
     ident = SelfIdentification.__table__
-    keys = [ident.c[key] for key, _, _ in QUESTIONS] + [history.c.furthest, applications.c.stage]
+    keys = [ident.c[key] for key, _, _ in QUESTIONS] + [applications.c.furthest_stage]
     query = (
         select(*keys, func.count())
-        .select_from(
-            applications.outerjoin(history, history.c.application_id == applications.c.id).outerjoin(
-                ident, ident.c.application_id == applications.c.id
-            )
-        )
+        .select_from(applications.outerjoin(ident, ident.c.application_id == applications.c.id))
         .where(*filters.conditions())
         .group_by(*keys)
     )
     counts: dict[tuple, int] = defaultdict(int)
-    for *answers, furthest, stage, count in db.session.execute(query):
-        if furthest is None:
-            furthest = RANK.get(stage, 0)
-        counts[(*(answer or DECLINE for answer in answers), furthest)] += count
+    for *answers, furthest, count in db.session.execute(query):
+        counts[(*(answer or DECLINE for answer in answers), RANK.get(furthest, 0))] += count
     return counts
 
 
@@ -364,46 +338,24 @@ def _history_in_scope(query, filters: Filters):
 
 
 def _stage_times(filters: Filters) -> list[StageTime]:
-    """The median time applications spent in each pipeline stage: from entering
-    it to the next change, over stays that have ended."""
+    """The median time applications spent in each pipeline stage, over stays
+    that have ended: each change records how long the stage it left lasted."""
     changes = StageChange.__table__
-    dialect = db.engine.dialect.name
-    window = {
-        "partition_by": changes.c.application_id,
-        "order_by": (changes.c.created_at, changes.c.id),
-    }
-    following = func.lead(changes.c.created_at).over(**window)
-    if dialect == "postgresql":
-        seconds = func.extract("epoch", following - changes.c.created_at)
-    else:
-        seconds = (func.julianday(following) - func.julianday(changes.c.created_at)) * 86_400.0
     stays = _history_in_scope(
-        select(changes.c.to_stage.label("stage"), seconds.label("seconds")), filters
-    ).subquery("stays")
-    ended = stays.c.seconds.isnot(None)
-    if dialect == "postgresql":
-        query = (
-            select(
-                stays.c.stage,
-                func.percentile_cont(0.5).within_group(stays.c.seconds),
-                func.count(),
-            )
-            .where(ended)
-            .group_by(stays.c.stage)
-        )
+        select(changes.c.from_stage.label("stage"), changes.c.stay_seconds.label("seconds")), filters
+    ).where(changes.c.stay_seconds.isnot(None))
+    if db.engine.dialect.name == "postgresql":
+        stays = stays.subquery("stays")
+        query = select(
+            stays.c.stage, func.percentile_cont(0.5).within_group(stays.c.seconds), func.count()
+        ).group_by(stays.c.stage)
     else:
         # The median without percentile_cont: number each stage's stays in
         # order, keep the middle one (or two) and average.
-        ranked = (
-            select(
-                stays.c.stage,
-                stays.c.seconds,
-                func.row_number().over(partition_by=stays.c.stage, order_by=stays.c.seconds).label("n"),
-                func.count().over(partition_by=stays.c.stage).label("total"),
-            )
-            .where(ended)
-            .subquery("ranked")
-        )
+        ranked = stays.add_columns(
+            func.row_number().over(partition_by=changes.c.from_stage, order_by=changes.c.stay_seconds).label("n"),
+            func.count().over(partition_by=changes.c.from_stage).label("total"),
+        ).subquery("ranked")
         query = (
             select(ranked.c.stage, func.avg(ranked.c.seconds), func.max(ranked.c.total))
             .where(ranked.c.n.in_([(ranked.c.total + 1) // 2, (ranked.c.total + 2) // 2]))
