@@ -747,6 +747,20 @@ def test_a_malformed_resume_is_reported_and_the_page_still_works(client, signed_
     assert "sepsis" in text
 
 
+def test_a_resume_is_parsed_once_however_often_its_page_is_opened(client, signed_in, make_application,
+                                                                  attach_resume, monkeypatch):
+    parsed = []
+    read_pdf = evidence._pdf_text
+    monkeypatch.setattr(evidence, "_pdf_text", lambda path: parsed.append(path.name) or read_pdf(path))
+    first, second = (make_application(profile="Nothing relevant here.") for _ in range(2))
+    attach_resume(first, pdf_bytes("Integrated FHIR feeds."))
+    attach_resume(second, pdf_bytes("Integrated HL7 feeds."))
+    for application_id in (first, second, first, second, first):
+        body = client.get(page_url(application_id)).get_data(as_text=True)
+        assert "<mark>FHIR</mark>" in body if application_id == first else "<mark>HL7</mark>" in body
+    assert len(parsed) == 2 and len(set(parsed)) == 2
+
+
 def test_a_broken_word_file_is_reported(client, signed_in, make_application, attach_resume):
     application_id = make_application()
     attach_resume(application_id, b"PK\x03\x04 not really a zip", DOCX, "cv.docx")

@@ -2,9 +2,12 @@
 mention one of a skill's keywords, with the keyword marked.
 
 Suggestions are only shown next to the annotation form; they are never
-stored, and the recruiter's own judgement is what gets saved. Nothing is
-cached: the resume's text is read again for each page.
+stored, and the recruiter's own judgement is what gets saved. A resume's text
+is kept in a small per-process cache keyed by the file's path: a stored
+resume's random name is never reused or its file rewritten, so a cached text
+cannot go stale, and opening the same application again skips the parsers.
 """
+import functools
 import logging
 import re
 import zipfile
@@ -25,6 +28,8 @@ MAX_PASSAGE = 280
 # How much of a resume's text is read, and of a PDF's pages.
 MAX_RESUME_TEXT = 200_000
 MAX_PDF_PAGES = 60
+# How many resumes' texts each process keeps (at most 200,000 characters each).
+RESUME_TEXT_CACHE = 32
 # A .docx whose parts unpack to more than this is not opened (a ZIP bomb
 # would otherwise fill the memory of the worker showing the page).
 MAX_DOCX_UNPACKED = 50 * 1024 * 1024
@@ -160,15 +165,20 @@ def read_resume_text(application: Application) -> ResumeText:
         return ResumeText(problem="The resume file is missing.")
     if not path.is_file():
         return ResumeText(problem="The resume file is missing.")
+    return _file_text(str(path), application.resume_content_type)
+
+
+@functools.lru_cache(maxsize=RESUME_TEXT_CACHE)
+def _file_text(path: str, content_type: str | None) -> ResumeText:
     try:
-        if application.resume_content_type == resumes.PDF:
-            text = _pdf_text(path)
-        elif application.resume_content_type == resumes.DOCX:
-            text = _docx_text(path)
+        if content_type == resumes.PDF:
+            text = _pdf_text(Path(path))
+        elif content_type == resumes.DOCX:
+            text = _docx_text(Path(path))
         else:
             return ResumeText(problem="Resume text could not be read.")
     except Exception:  # a malformed file can fail the parsers in many ways
-        log.warning("resume text of application %s could not be read", application.id, exc_info=True)
+        log.warning("resume text of %s could not be read", Path(path).name, exc_info=True)
         return ResumeText(problem="Resume text could not be read.")
     truncated = len(text) > MAX_RESUME_TEXT
     return ResumeText(text[:MAX_RESUME_TEXT], truncated=truncated)
