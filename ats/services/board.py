@@ -23,9 +23,10 @@ from .pipeline import MoveError, StaleVersion, allowed_moves, move_stage_as_staf
 
 # The columns: open stages in pipeline order, then the closed ones.
 BOARD_STAGES = OPEN_STAGES + CLOSED_STAGES
-# Cards per column and page, longest in their stage first.
-PAGE_SIZE = 25
-# A bulk move handles at most this many applications (a full page is 7 × 25).
+# Cards per column and page, longest in their stage first: about a screen's
+# height, and a page of seven columns renders in a few milliseconds.
+PAGE_SIZE = 10
+# A bulk move handles at most this many applications (a full page is 7 × 10).
 BULK_LIMIT = 200
 # As on the application page's stage form.
 MAX_REASON = 2_000
