@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 FLASK := $(BIN)/flask --app wsgi
 
-.PHONY: run test install install-test browser-tools bench clean
+.PHONY: run test install install-test browser-tools clean
 
 run: install
 	$(FLASK) db upgrade
