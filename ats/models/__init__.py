@@ -8,6 +8,7 @@ from .applications import (
     Candidate,
     Stage,
     StageChange,
+    StageCount,
 )
 from .assessment import ApplicationNote, SkillAnnotation, SkillLevel
 from .audit import AuditEvent
@@ -55,6 +56,7 @@ __all__ = [
     "StaffUser",
     "Stage",
     "StageChange",
+    "StageCount",
     "UTCDateTime",
     "utcnow",
 ]

@@ -198,3 +198,20 @@ class StageChange(db.Model):
     stay_seconds: Mapped[float | None]
 
     application: Mapped[Application] = relationship(back_populates="history")
+
+
+class StageCount(db.Model):
+    """How many applications each role has in each stage: what the board and
+    the dashboard show without counting rows.
+
+    Kept by the database, not by the application: triggers on ``applications``
+    (migration 0008) change it in the same transaction as every insert,
+    delete and change of stage or role, whoever writes them, and a trigger on
+    ``roles`` gives each new role its rows. Read it; never write it.
+    """
+
+    __tablename__ = "stage_counts"
+
+    role_id: Mapped[int] = mapped_column(ForeignKey("roles.id", ondelete="CASCADE"), primary_key=True)
+    stage: Mapped[Stage] = mapped_column(value_enum(Stage, "stage"), primary_key=True)
+    applications: Mapped[int] = mapped_column(default=0)
