@@ -96,11 +96,16 @@ def test_the_board(page, create_staff, board, assert_accessible, screenshot):
         page.keyboard.press("ArrowRight")
     page.wait_for_function("() => document.querySelector('.board').scrollLeft > 0")
 
-    # An open move form, as a keyboard user sees it.
-    page.get_by_text("Move Grace Hopper").click()
-    assert page.get_by_label("To stage").nth(0).is_visible()
+    # A card's "Move" opens a page with the stage control; Cancel comes back.
+    page.get_by_role("link", name="Move Grace Hopper").click()
+    page.wait_for_url(re.compile(r".*/pipeline/applications/\d+/stage\?next=.*"))
+    assert page.get_by_role("heading", level=1).inner_text() == "Move Grace Hopper"
+    assert page.get_by_label("Move to").input_value() == "offer"  # the next step forward
+    assert_no_sideways_scroll(page)
     assert_accessible()
-    screenshot("board-move-open")
+    screenshot("board-move-page")
+    page.get_by_role("link", name="Cancel").click()
+    page.wait_for_url(f"**{BOARD}")
 
 
 def test_search(page, create_staff, board, assert_accessible, screenshot):
@@ -130,10 +135,10 @@ def test_move_a_card_with_the_keyboard_only(page, create_staff, board, db_sessio
     page.goto(f"{BOARD}?stage=applied")
     page.locator("body").focus()
 
-    tab_to(page, lambda el: el["tag"] == "SUMMARY" and el["text"] == "Move Ben Okafor")
-    page.keyboard.press("Enter")  # opens the move form
-    page.keyboard.press("Tab")
-    assert focused(page)["name"] == "stage"
+    tab_to(page, lambda el: el["tag"] == "A" and el["text"] == "Move Ben Okafor")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")  # opens the move page
+    tab_to(page, lambda el: el["name"] == "stage")
     page.keyboard.press("ArrowDown")  # Screening → Interview
     assert page.evaluate("() => document.activeElement.value") == "interview"
     page.keyboard.press("Tab")

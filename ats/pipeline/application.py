@@ -7,9 +7,9 @@ from ..extensions import db
 from ..models import Application
 from ..services import resumes
 from ..services.assessment import add_note, annotate_skills, record_resume_download
-from ..services.pipeline import MoveError, StaleVersion, move_stage_as_staff
+from ..services.pipeline import MoveError, StaleVersion, allowed_moves, move_stage_as_staff, suggested_move
 from .application_forms import NoteForm, StageForm, read_skill_form
-from .application_page import changes_since, load_application, load_page
+from .application_page import Move, changes_since, load_application, load_page
 from .routes import bp
 
 
@@ -70,6 +70,33 @@ def resume(application_id: int):
     response.headers["Cache-Control"] = "private, no-store"
     response.headers["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+@bp.get("/applications/<int:application_id>/stage")
+def move_form(application_id: int):
+    """The stage control on a page of its own, for moving an application from
+    the board: the form is the application page's (same fields, same POST),
+    and ``next`` takes the recruiter back to the board as it was."""
+    application = db.session.get(Application, application_id)
+    if application is None:
+        abort(404)
+    allowed = allowed_moves(application)
+    moves = [Move(stage, needs_reason) for stage, needs_reason in allowed]
+    form = StageForm(formdata=None)
+    form.stage.choices = [(move.stage.value, move.option_label) for move in moves]
+    suggested = suggested_move(allowed)
+    form.stage.data = suggested.value if suggested else None
+    form.version.data = str(application.version)
+    form.next.data = safe_next_path(request.args.get("next")) or url_for(
+        "pipeline.board", role_slug=application.role.slug
+    )
+    return render_template(
+        "pipeline/move.html",
+        application=application,
+        form=form,
+        moves=moves,
+        reason_stages=[move.stage.label for move in moves if move.needs_reason],
+    )
 
 
 @bp.post("/applications/<int:application_id>/stage")

@@ -6,7 +6,6 @@ what was wrong; a bulk form it cannot use, ``422``.
 """
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from markupsafe import escape
 
 from ..auth.redirects import safe_next_path
 from ..models import Stage
@@ -22,6 +21,7 @@ from ..services.board import (
     bulk_move,
     load_board,
 )
+from .board_cards import render_cards
 from .routes import bp
 
 
@@ -49,7 +49,8 @@ def board(role_slug: str):
         board=loaded,
         stages=BOARD_STAGES,
         page_size=PAGE_SIZE,
-        here=escape(url_for("pipeline.board", role_slug=loaded.role_slug, **query.args())),
+        here=url_for("pipeline.board", role_slug=loaded.role_slug, **query.args()),
+        render_cards=render_cards,
     )
 
 

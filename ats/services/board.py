@@ -1,14 +1,15 @@
 """A role's board: its applications in one column per stage, searched and paged,
 and bulk moves from it.
 
-Reading a board takes three queries (four with the signed-in user) whatever
-the number of applications: the role, with its skill count; then, without
-``?q=``, the role's seven counts (kept by the database's triggers in
-``stage_counts``, so reading them costs the same at any size) and the cards
-of every column shown (one UNION ALL of per-stage range scans on that index,
-each stopping after a page of cards); with ``?q=``, one pass over the role's
-applications that matches them, counts the matches per stage and numbers
-them (window functions), because matching is what costs there.
+Reading a board takes two queries (three with the signed-in user) whatever
+the number of applications: the role, with its skill count and its seven
+counts per stage (kept by the database's triggers in ``stage_counts``, so
+they cost the same at any size); then, without ``?q=``, the cards of every
+column shown (one UNION ALL of per-stage range scans on the
+``ix_applications_role_stage_entered`` index, each stopping after a page of
+cards); with ``?q=``, one pass over the role's applications that matches
+them, counts the matches per stage and numbers them (window functions),
+because matching is what costs there.
 """
 import functools
 from collections.abc import Mapping
@@ -142,13 +143,8 @@ class Card:
     version: int
     days_in_stage: int
     score: float | None
-    # (stage, whether the move needs a reason), as the rules allow them now,
-    # and the one a form should offer first: the next step forward if any.
-    moves: list[tuple[Stage, bool]] | None = None
-    suggested: Stage | None = None
-    # Names what ``moves`` and ``suggested`` depend on (stage and closed-from
-    # stage), so a page renders each kind of move form once.
-    move_key: str = ""
+    # Whether the rules allow any move now (the card then links to the move page).
+    movable: bool = False
 
 
 @dataclass(frozen=True)
@@ -198,7 +194,9 @@ _CARD_COLUMNS = (
 )
 
 
-# The board's fixed statements, built once (see ``_pages``).
+# The board's fixed statements, built once (see ``_pages``). The role, its
+# number of skills and its seven counts per stage (kept in stage_counts by the
+# database's triggers) come in one row.
 _ROLE = select(
     Role.id,
     Role.slug,
@@ -206,9 +204,14 @@ _ROLE = select(
     select(func.count())
     .where(RoleSkill.role_id == Role.id, RoleSkill.retired.is_(False))
     .scalar_subquery(),
+    *(
+        select(StageCount.applications)
+        .where(StageCount.role_id == Role.id, StageCount.stage == stage)
+        .scalar_subquery()
+        .label(stage.value)
+        for stage in BOARD_STAGES
+    ),
 ).where(Role.slug == bindparam("slug"))
-# Each stage's count, kept in stage_counts by the database's triggers.
-_COUNTS = select(StageCount.stage, StageCount.applications).where(StageCount.role_id == bindparam("role_id"))
 
 
 def board_role(role_slug: str):
@@ -222,7 +225,7 @@ def load_board(role_slug: str, query: BoardQuery, now: datetime | None = None) -
     role = db.session.execute(_ROLE, {"slug": role_slug}).first()
     if role is None:
         return None
-    role_id, slug, title, skills = role
+    role_id, slug, title, skills, *stage_counts = role
 
     shown = [query.stage] if query.stage else list(BOARD_STAGES)
     counts = dict.fromkeys(BOARD_STAGES, 0)
@@ -236,15 +239,14 @@ def load_board(role_slug: str, query: BoardQuery, now: datetime | None = None) -
             if row.number > query.offset and row.stage in shown:
                 rows.append(row)
     else:
-        counts.update(db.session.execute(_COUNTS, {"role_id": role_id}).tuples().all())
+        counts.update(zip(BOARD_STAGES, stage_counts))
         wanted = tuple(stage for stage in shown if counts[stage] > query.offset)
         if wanted:
             rows = db.session.execute(_pages(wanted), {"role_id": role_id, "offset": query.offset}).all()
 
     cards: dict[Stage, list[Card]] = {stage: [] for stage in shown}
-    moves: dict[tuple, tuple] = {}
     for row in rows:
-        card = _card(row, skills, now, moves)
+        card = _card(row, skills, now)
         cards[card.stage].append(card)
     columns = [Column(stage, counts[stage], cards[stage]) for stage in shown]
     return Board(role_id, slug, title, query, counts, columns)
@@ -299,23 +301,22 @@ def _search_page(role_id: int, search, shown: list[Stage], offset: int):
     )
 
 
-def _card(row, skill_count: int, now: datetime, moves: dict[tuple, tuple]) -> Card:
-    """A card for ``row`` (the ``_CARD_COLUMNS``). ``moves`` keeps the allowed moves
-    (and the suggested one) per stage and closed-from stage, all they depend on."""
+def _card(row, skill_count: int, now: datetime) -> Card:
+    """A card for ``row`` (the ``_CARD_COLUMNS``)."""
     (id_, full_name, location, applied_at, stage, closed_from_stage, version, entered_at,
      strong, partial, assessed) = row[:11]
-    key = (stage, closed_from_stage)
-    if key not in moves:
-        allowed = allowed_moves(Application(stage=stage, closed_from_stage=closed_from_stage))
-        forward = [target for target, needs_reason in allowed if not needs_reason and target in PIPELINE]
-        suggested = forward[0] if forward else (allowed[0][0] if allowed else None)
-        moves[key] = (allowed, suggested, f"{stage.value}/{closed_from_stage.value if closed_from_stage else ''}")
-    allowed, suggested, move_key = moves[key]
     score = None
     if assessed and skill_count:
         score = round(100 * (strong + 0.5 * partial) / skill_count, 1)
     return Card(id_, full_name, location, applied_at, stage, closed_from_stage, version,
-                max(0, (now - entered_at).days), score, allowed, suggested, move_key)
+                max(0, (now - entered_at).days), score, _movable(stage, closed_from_stage))
+
+
+@functools.cache
+def _movable(stage: Stage, closed_from_stage: Stage | None) -> bool:
+    """Whether the rules allow any move from ``stage`` (closed from
+    ``closed_from_stage``): all the rules look at, so worked out once per pair."""
+    return bool(allowed_moves(Application(stage=stage, closed_from_stage=closed_from_stage)))
 
 
 # --- Moving several applications at once -----------------------------------------

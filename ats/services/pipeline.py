@@ -116,6 +116,13 @@ def allowed_moves(application: Application) -> list[tuple[Stage, bool]]:
     return moves
 
 
+def suggested_move(moves: list[tuple[Stage, bool]]) -> Stage | None:
+    """The move to offer first among ``moves`` (from ``allowed_moves``): the
+    nearest forward stage that needs no reason, else the first allowed."""
+    forward = [stage for stage, needs_reason in moves if not needs_reason and stage in PIPELINE]
+    return forward[0] if forward else (moves[0][0] if moves else None)
+
+
 def move_stage(
     application_id: int,
     to_stage: Stage,
