@@ -71,6 +71,15 @@ class Application(db.Model):
         # The board lists a role's applications by stage, longest waiting first.
         Index("ix_applications_role_stage_entered", "role_id", "stage", "stage_entered_at"),
         Index("ix_applications_applied_at", "applied_at"),
+        # The dashboard's open applications waiting longest, whatever the role:
+        # read in order, stopping after a few.
+        Index(
+            "ix_applications_open_waiting",
+            "stage_entered_at",
+            "id",
+            sqlite_where=text(_OPEN_STAGE_SQL),
+            postgresql_where=text(_OPEN_STAGE_SQL),
+        ),
         # At most one open application per candidate and role.
         Index(
             "uq_applications_open_candidate_role",
