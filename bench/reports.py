@@ -55,9 +55,10 @@ def main() -> None:
 
         with app.app_context():
             if db.engine.dialect.name == "postgresql":
-                # A fresh bulk load has no planner statistics yet; autovacuum would add them soon.
+                # Statistics and the visibility map, as autovacuum would leave
+                # them a little after a bulk load (as bench/board.py does).
                 with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-                    conn.execute(text("ANALYZE"))
+                    conn.execute(text("VACUUM ANALYZE"))
             else:
                 with db.engine.connect() as conn:
                     conn.execute(text("ANALYZE"))

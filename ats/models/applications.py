@@ -71,6 +71,9 @@ class Application(db.Model):
         # The board lists a role's applications by stage, longest waiting first.
         Index("ix_applications_role_stage_entered", "role_id", "stage", "stage_entered_at"),
         Index("ix_applications_applied_at", "applied_at"),
+        # The reports filter by role and applied dates and count by furthest
+        # stage: this index answers them without reading the (wide) rows.
+        Index("ix_applications_report", "role_id", "applied_at", "furthest_stage", "id"),
         # The dashboard's open applications waiting longest, whatever the role:
         # read in order, stopping after a few.
         Index(
@@ -190,7 +193,11 @@ class StageChange(db.Model):
     """
 
     __tablename__ = "stage_changes"
-    __table_args__ = (Index("ix_stage_changes_application_created", "application_id", "created_at"),)
+    __table_args__ = (
+        Index("ix_stage_changes_application_created", "application_id", "created_at"),
+        # The reports' median time in each stage reads the stays in order.
+        Index("ix_stage_changes_from_stage_stay", "from_stage", "stay_seconds"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     application_id: Mapped[int] = mapped_column(ForeignKey("applications.id", ondelete="CASCADE"))
