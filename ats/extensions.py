@@ -45,8 +45,6 @@ def _is_sqlite(dbapi_connection) -> bool:
 # lower() does in a UTF-8 database). The board's search calls it
 # (``ats.services.board.search_condition``).
 SQLITE_LOWER = "unicode_lower"
-# How much of a SQLite file is memory-mapped (256 MiB; a bigger file reads the rest as usual).
-SQLITE_MMAP_SIZE = 256 * 1024 * 1024
 
 
 def _unicode_lower(value):
@@ -66,10 +64,6 @@ def _sqlite_pragmas(dbapi_connection, connection_record):
     cursor.execute("PRAGMA foreign_keys = ON")
     cursor.execute("PRAGMA journal_mode = WAL")
     cursor.execute("PRAGMA busy_timeout = 15000")
-    # Read the file through memory mapping, shared by every connection and
-    # process, instead of copying pages into each connection's small cache:
-    # reports that reach rows through an index read them several times faster.
-    cursor.execute(f"PRAGMA mmap_size = {SQLITE_MMAP_SIZE}")
     cursor.close()
 
 
