@@ -603,6 +603,11 @@ def test_candidate_text_is_escaped_on_the_board(client, signed_in, role, applica
     # Shown as text: the name and the location on the cards.
     card = columns(client.get(BOARD).get_data(as_text=True))[0]["cards"][0]
     assert (card["name"], card["Location"]) == (hostile, hostile)
+    # And on the move page the card links to, reached from a hostile search.
+    card = columns(client.get(BOARD, query_string={"q": hostile}).get_data(as_text=True))[0]["cards"][0]
+    move_page = client.get(move_link(card["html"])).get_data(as_text=True)
+    assert hostile not in move_page and "<script>" not in move_page and "<img" not in move_page
+    assert f"Move {escape(hostile)}" in move_page
 
 
 def test_a_hostile_query_is_escaped(client, signed_in, role):
