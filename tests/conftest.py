@@ -20,7 +20,7 @@ from werkzeug.serving import make_server
 
 from ats import create_app
 from ats.extensions import db, limiter
-from ats.models import Access
+from ats.models import Access, Stage
 from ats.services.catalog import load_catalog
 from config import TestingConfig, database_url
 
@@ -74,22 +74,19 @@ def app(tmp_path_factory):
     return app
 
 
-def _stage_counts_disagree() -> str:
-    """SQL: (role, stage, kept count, real count) wherever the count that
-    stage_counts keeps differs from a fresh count, or is missing."""
-    from ats.models import Stage
-
-    stages = " UNION ALL ".join(f"SELECT '{stage.value}' AS stage" for stage in Stage)
-    return f"""
-        SELECT role_id, stage, kept, counted FROM (
-            SELECT roles.id AS role_id, stages.stage, stage_counts.applications AS kept,
-                   (SELECT COUNT(*) FROM applications
-                    WHERE applications.role_id = roles.id AND applications.stage = stages.stage) AS counted
-            FROM roles CROSS JOIN ({stages}) AS stages
-            LEFT JOIN stage_counts ON stage_counts.role_id = roles.id AND stage_counts.stage = stages.stage
-        ) AS compared
-        WHERE kept IS NULL OR kept <> counted
-    """
+# SQL: (role, stage, kept count, real count) wherever the count that
+# stage_counts keeps differs from a fresh count, or is missing.
+_STAGES = " UNION ALL ".join(f"SELECT '{stage.value}' AS stage" for stage in Stage)
+STAGE_COUNTS_DISAGREE = f"""
+    SELECT role_id, stage, kept, counted FROM (
+        SELECT roles.id AS role_id, stages.stage, stage_counts.applications AS kept,
+               (SELECT COUNT(*) FROM applications
+                WHERE applications.role_id = roles.id AND applications.stage = stages.stage) AS counted
+        FROM roles CROSS JOIN ({_STAGES}) AS stages
+        LEFT JOIN stage_counts ON stage_counts.role_id = roles.id AND stage_counts.stage = stages.stage
+    ) AS compared
+    WHERE kept IS NULL OR kept <> counted
+"""
 
 
 @pytest.fixture(autouse=True)
@@ -102,7 +99,7 @@ def _empty_tables(app):
         # Whatever the test wrote, and however, the database's triggers must
         # have kept the board's counts equal to a fresh count.
         with db.engine.connect() as conn:
-            assert conn.execute(text(_stage_counts_disagree())).all() == [], "stage_counts disagree with applications"
+            assert conn.execute(text(STAGE_COUNTS_DISAGREE)).all() == [], "stage_counts disagree with applications"
         tables = [t.name for t in reversed(db.metadata.sorted_tables)]
         # DELETE, not TRUNCATE: on tables this small it is many times faster.
         with db.engine.begin() as conn:

@@ -11,6 +11,7 @@ from sqlalchemy import select, update
 from ats.extensions import db
 from ats.models import Application, Candidate, Role, Stage, StageChange, utcnow
 from tests.files import pdf_bytes
+from tests.pages import sign_in
 
 pytestmark = pytest.mark.usefixtures("seeded", "upload_dir")
 
@@ -53,14 +54,6 @@ def application_id(db_session, upload_dir) -> int:
         resume_content_type="application/pdf", resume_size=len(content)))
     db_session.commit()
     return application.id
-
-
-def sign_in(page, account, next_path):
-    page.goto(f"/login?next={next_path}")
-    page.get_by_label("Email address").fill(account.email)
-    page.get_by_label("Password").fill(account.password)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(f"**{next_path}")
 
 
 def choose_level(page, slug: str, level: str) -> None:

@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 
 import pytest
 from markupsafe import escape
-from sqlalchemy import event, func, select, update
+from sqlalchemy import func, select, update
 
 from ats.extensions import db
 from ats.models import (
@@ -31,6 +31,7 @@ from ats.services import evidence
 from ats.services.resumes import DOCX, PDF
 from tests.conftest import staff_csrf_token
 from tests.files import docx_bytes, pdf_bytes
+from tests.pages import recorded_statements, selects, text_of
 
 ROLE = "healthcare-ai-engineer"
 PROFILE = (
@@ -160,11 +161,6 @@ def post_note(client, application_id, body, token=None):
                        data={"csrf_token": token or token_for(client, application_id), "body": body})
 
 
-def text_of(body: str) -> str:
-    body = re.sub(r"<(script|style)[^>]*>.*?</\1>", " ", body, flags=re.S)
-    return re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", " ", body))).strip()
-
-
 def location(response) -> str:
     parts = urlsplit(response.headers["Location"])
     return parts.path + (f"?{parts.query}" if parts.query else "")
@@ -271,22 +267,10 @@ def test_the_page_never_reads_or_shows_self_identification(app, client, signed_i
 def statements_during(app, action) -> list[str]:
     with app.app_context():
         engine = db.engine
-    statements: list[str] = []
-
-    def record(conn, cursor, statement, *args):
-        statements.append(statement)
-
-    event.listen(engine, "before_cursor_execute", record)
-    try:
+    with recorded_statements(engine) as statements:
         response = action()
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
     assert response.status_code == 200
     return statements
-
-
-def selects(statements: list[str]) -> int:
-    return sum(1 for s in statements if s.lstrip().upper().startswith("SELECT"))
 
 
 def test_the_number_of_queries_does_not_grow_with_the_history(app, client, signed_in, make_application,

@@ -5,20 +5,17 @@ import re
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from ats.extensions import db
 from ats.models import Application, AuditEvent, Stage, StageChange, utcnow
 from ats.services.board import PAGE_SIZE
 from markupsafe import escape
 from tests.conftest import staff_csrf_token
+from tests.pages import recorded_statements, selects, text_of
 
 S = Stage
 BOARD = "/pipeline/ai-engineer"
-
-
-def text_of(fragment: str) -> str:
-    return re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", " ", fragment))).strip()
 
 
 def columns(body: str) -> list[dict]:
@@ -322,19 +319,11 @@ def test_a_bad_page_is_400_with_a_message(client, signed_in, crowded, value):
 
 def test_the_number_of_queries_does_not_grow_with_the_data(app, client, signed_in, role, applicant):
     def queries(path: str) -> int:
-        statements = []
-
-        def record(conn, cursor, statement, *args):
-            statements.append(statement)
-
         with app.app_context():
             engine = db.engine
-        event.listen(engine, "before_cursor_execute", record)
-        try:
+        with recorded_statements(engine) as statements:
             assert client.get(path).status_code == 200
-        finally:
-            event.remove(engine, "before_cursor_execute", record)
-        return sum(1 for s in statements if s.lstrip().upper().startswith(("SELECT", "WITH")))
+        return selects(statements)
 
     stages = list(Stage)
     for number in range(10):

@@ -6,6 +6,7 @@ import pytest
 from sqlalchemy import select
 
 from ats.models import Application, Role, Stage
+from tests.pages import sign_in
 
 BOARD = "/pipeline/healthcare-ai-engineer"
 
@@ -61,14 +62,6 @@ def board(seeded, create_application, db_session):
             application.skills_strong, application.skills_partial, application.skills_assessed = 7, 1, 8
     db_session.commit()
     return role
-
-
-def sign_in(page, account) -> None:
-    page.goto("/login")
-    page.get_by_label("Email address").fill(account.email)
-    page.get_by_label("Password").fill(account.password)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url("**/pipeline/")
 
 
 def test_the_board(page, create_staff, board, assert_accessible, screenshot):

@@ -5,7 +5,6 @@ from datetime import date, datetime, time, timedelta, timezone
 import pytest
 from sqlalchemy import func, select
 
-from ats.extensions import db
 from ats.models import (
     Application,
     ApplicationNote,

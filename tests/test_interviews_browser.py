@@ -5,16 +5,9 @@ import pytest
 from sqlalchemy import select
 
 from ats.models import Access, Role
+from tests.pages import sign_in
 
 pytestmark = pytest.mark.usefixtures("seeded", "outbox")
-
-
-def sign_in(page, account):
-    page.goto("/login")
-    page.get_by_label("Email").fill(account.email)
-    page.get_by_label("Password").fill(account.password)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url("**/pipeline/")
 
 
 def test_schedule_an_interview_and_see_it_listed(page, create_staff, create_application, db_session, assert_accessible, screenshot):

@@ -1,29 +1,12 @@
 """The recruiter dashboard: counts per role and stage, and what needs attention."""
-import html
 import re
 
 import pytest
-from sqlalchemy import event
 
 from ats.extensions import db
 from ats.models import Application, Stage
 from ats.pipeline.dashboard import load_dashboard
-
-
-def text_of(fragment: str) -> str:
-    return re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", "", fragment))).strip()
-
-
-def cell_texts(body: str, caption: str) -> list[list[str]]:
-    """The rows of the table whose caption starts with ``caption``, each as its cells' text."""
-    for table in re.findall(r"<table[^>]*>(.*?)</table>", body, re.S):
-        found = re.search(r"<caption[^>]*>(.*?)</caption>", table, re.S)
-        if found and text_of(found.group(1)).startswith(caption):
-            return [
-                [text_of(cell) for cell in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", row, re.S)]
-                for row in re.findall(r"<tr>(.*?)</tr>", table, re.S)
-            ]
-    raise AssertionError(f"no table captioned {caption!r}")
+from tests.pages import recorded_statements, selects, table_rows
 
 
 @pytest.fixture
@@ -51,7 +34,7 @@ def pipeline(create_role, create_application):
 def test_counts_per_role_and_stage_open_stages_first(client, signed_in, pipeline):
     response = client.get("/pipeline/")
     assert response.status_code == 200
-    rows = cell_texts(response.get_data(as_text=True), "Applications per role and stage: open stages first, then closed")
+    rows = table_rows(response.get_data(as_text=True), "Applications per role and stage: open stages first, then closed")
     assert rows == [
         ["Role", "Applied", "Screening", "Interview", "Offer", "Hired", "Rejected", "Withdrawn", "Total"],
         ["AI Engineer", "2", "1", "0", "0", "1", "0", "0", "4"],
@@ -65,7 +48,7 @@ def test_needs_attention_lists_the_longest_waiting_open_applications(client, sig
     body = client.get("/pipeline/").get_data(as_text=True)
     text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", body))
     assert "3 new applications in Applied" in text
-    rows = cell_texts(body, "Open applications waiting longest in their stage")
+    rows = table_rows(body, "Open applications waiting longest in their stage")
     assert rows == [
         ["Candidate", "Role", "Stage", "Days in stage"],
         ["Cy Screening", "AI Engineer", "Screening", "30"],
@@ -96,18 +79,12 @@ def test_an_empty_pipeline_says_so(client, signed_in):
 def test_the_number_of_queries_does_not_grow_with_the_roles(app, create_role, create_application):
     def queries_for_dashboard() -> int:
         """How many SELECTs building the dashboard takes (BEGINs aside)."""
-        statements = []
-
-        def record(conn, cursor, statement, *args):
-            statements.append(statement)
-
-        event.listen(db.engine, "before_cursor_execute", record)
         try:
-            load_dashboard()
+            with recorded_statements(db.engine) as statements:
+                load_dashboard()
         finally:
-            event.remove(db.engine, "before_cursor_execute", record)
             db.session.remove()
-        return sum(1 for s in statements if s.lstrip().upper().startswith("SELECT"))
+        return selects(statements)
 
     first = create_role("one", "One")
     create_application(first, "A", Stage.SCREENING, 2)

@@ -1,14 +1,12 @@
 """The reports page: funnel, time in stage, weekly counts, rejection reasons,
 interviews per company and selection rates across groups, on small data sets
 whose figures are worked out by hand."""
-import html
 import re
 import secrets
 import uuid
 from datetime import datetime, timedelta, timezone
 
 import pytest
-from sqlalchemy import event
 
 from ats.extensions import db
 from ats.models import (
@@ -24,6 +22,7 @@ from ats.models import (
     StageChange,
 )
 from ats.services.reports import Filters, build_report
+from tests.pages import recorded_statements, table_rows, text_of
 
 A, S, I, O, H, R, W = (Stage.APPLIED, Stage.SCREENING, Stage.INTERVIEW, Stage.OFFER, Stage.HIRED,
                        Stage.REJECTED, Stage.WITHDRAWN)
@@ -32,21 +31,6 @@ DAY = timedelta(days=1)
 
 def utc(*args) -> datetime:
     return datetime(*args, tzinfo=timezone.utc)
-
-
-def text_of(fragment: str) -> str:
-    return re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", " ", fragment))).strip()
-
-
-def table_rows(body: str, caption: str) -> list[list[str]]:
-    for table in re.findall(r"<table[^>]*>(.*?)</table>", body, re.S):
-        found = re.search(r"<caption[^>]*>(.*?)</caption>", table, re.S)
-        if found and text_of(found.group(1)).startswith(caption):
-            return [
-                [text_of(cell) for cell in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", row, re.S)]
-                for row in re.findall(r"<tr[^>]*>(.*?)</tr>", table, re.S)
-            ]
-    raise AssertionError(f"no table captioned {caption!r}")
 
 
 @pytest.fixture
@@ -261,15 +245,10 @@ def test_access(client, auth, create_staff):
 
 def test_a_fixed_number_of_queries(app, client, manager, pipeline, make):
     def count_queries(path):
-        statements = []
-        listener = lambda *args: statements.append(args[2])  # noqa: E731
         with app.app_context():
             engine = db.engine
-        event.listen(engine, "before_cursor_execute", listener)
-        try:
+        with recorded_statements(engine) as statements:
             assert client.get(path).status_code == 200
-        finally:
-            event.remove(engine, "before_cursor_execute", listener)
         return len(statements)
 
     before = count_queries("/reports/")

@@ -7,16 +7,9 @@ import pytest
 from sqlalchemy import select
 
 from ats.models import Access, Role, SelfIdentification, Stage, StageChange
+from tests.pages import sign_in
 
 pytestmark = pytest.mark.usefixtures("seeded")
-
-
-def sign_in(page, account):
-    page.goto("/login")
-    page.get_by_label("Email").fill(account.email)
-    page.get_by_label("Password").fill(account.password)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url("**/pipeline/")
 
 
 @pytest.fixture
