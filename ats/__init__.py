@@ -5,7 +5,7 @@ from flask import Flask
 
 from config import Config, ProductionConfig, config_from_env
 
-from . import errors, security, templating
+from . import errors, security, sqlite, templating
 from .commands import ats_cli
 from .extensions import csrf, db, limiter, login_manager, migrate
 
@@ -25,6 +25,7 @@ def create_app(config: type[Config] | None = None) -> Flask:
         instance_path=str(ROOT / "instance"),
     )
     app.config.from_object(config)
+    sqlite.configure(app)
     if app.config["ATS_TRUSTED_PROXIES"]:
         from werkzeug.middleware.proxy_fix import ProxyFix
 

@@ -1,8 +1,12 @@
 """Error pages: every error a person can meet gets a page, not a stack trace."""
-from flask import Flask, render_template, request
+import sqlite3
+
+from flask import Flask, current_app, render_template, request
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
+from . import sqlite
 from .extensions import db
 
 # What the page says for each status; anything else falls back to its HTTP name.
@@ -20,6 +24,11 @@ MESSAGES = {
     429: (
         "Too many requests",
         "You have made too many requests in a short time. Please wait a while and try again.",
+    ),
+    503: (
+        "Busy",
+        "We are handling many requests right now and could not save yours: nothing was saved. "
+        "Please try again in a minute.",
     ),
     500: (
         "Something went wrong",
@@ -62,4 +71,19 @@ def init_app(app: Flask) -> None:
     def internal_error(error: InternalServerError):
         # Whatever the failed request half-did is thrown away.
         db.session.rollback()
+        return render_error(500)
+
+    # SQLAlchemy's, and the driver's own when the wait for a turn to write
+    # (``ats.sqlite``) runs out before SQLAlchemy sent anything.
+    @app.errorhandler(OperationalError)
+    @app.errorhandler(sqlite3.OperationalError)
+    def database_error(error: Exception):
+        db.session.rollback()
+        if sqlite.is_locked(error):
+            # Not a fault in the request: the writers ahead of it took longer
+            # than a request may wait. Say so, and when to come back.
+            current_app.logger.warning("SQLite write lock not had in time: %s", request.path)
+            page, status = render_error(503)
+            return page, status, {"Retry-After": "60"}
+        current_app.logger.exception("database error on %s", request.path)
         return render_error(500)

@@ -184,8 +184,11 @@ def test_healthz_reports_the_database(client):
 
 
 def test_healthz_is_503_when_the_database_is_unreachable(tmp_path):
+    (tmp_path / "a-file").write_text("not a folder")
+
     class Unreachable(TestingConfig):
-        SQLALCHEMY_DATABASE_URI = f"sqlite:///{tmp_path / 'missing-dir' / 'db.sqlite3'}"
+        # No folder can be made there, so no database file either.
+        SQLALCHEMY_DATABASE_URI = f"sqlite:///{tmp_path / 'a-file' / 'db.sqlite3'}"
 
     response = create_app(Unreachable).test_client().get("/healthz")
     assert response.status_code == 503

@@ -18,7 +18,8 @@ from datetime import datetime
 
 from sqlalchemy import and_, bindparam, func, literal, or_, select, union_all
 
-from ..extensions import SQLITE_LOWER, db
+from .. import sqlite
+from ..extensions import db
 from ..models import (
     CLOSED_STAGES,
     OPEN_STAGES,
@@ -77,7 +78,7 @@ def search_condition(text: str, dialect: str):
     joined = SEARCHED[0]
     for column in SEARCHED[1:]:
         joined = joined.concat(separator).concat(column)
-    return getattr(func, SQLITE_LOWER)(joined).like(pattern.lower(), escape="\\")
+    return getattr(func, sqlite.LOWER)(joined).like(pattern.lower(), escape="\\")
 
 
 # --- What the address asks for -------------------------------------------------
