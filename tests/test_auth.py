@@ -151,7 +151,15 @@ def test_access_levels_are_ordered():
     assert max(Access) is Access.ADMIN
 
 
-def test_an_outdated_hash_is_upgraded_at_sign_in(create_staff, auth, db_session):
+def test_production_hashes_at_the_librarys_full_cost():
+    from config import ProductionConfig
+
+    assert ProductionConfig.ATS_PASSWORD_HASHING == {}
+
+
+def test_an_outdated_hash_is_upgraded_at_sign_in(app, create_staff, auth, db_session, monkeypatch):
+    # Production's figures (the library's defaults), not the suite's cheap ones.
+    monkeypatch.setitem(app.config, "ATS_PASSWORD_HASHING", {})
     account = create_staff()
     weak = PasswordHasher(time_cost=1, memory_cost=8 * 1024, parallelism=1)
     user = db_session.get(StaffUser, account.id)
@@ -218,7 +226,13 @@ def test_off_site_next_values_are_ignored(create_staff, auth, next_value):
 
 
 def test_an_off_site_next_is_not_put_in_the_form(client):
-    body = client.get("/login?next=//evil.example").get_data(as_text=True)
+    response = client.get("/login?next=//evil.example")
+    assert response.status_code == 200
+    body = response.get_data(as_text=True)
+    # The sign-in form is there, its "next" field empty...
+    assert 'name="email"' in body and 'name="password"' in body
+    assert re.search(r'<input[^>]*name="next"[^>]*value=""', body) or re.search(r'<input[^>]*value=""[^>]*name="next"', body)
+    # ...and the address appears nowhere.
     assert "evil.example" not in body
 
 

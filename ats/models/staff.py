@@ -5,6 +5,7 @@ from datetime import datetime
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from flask import current_app, has_app_context
 from sqlalchemy import String
 from sqlalchemy.orm import Mapped, mapped_column, validates
 
@@ -13,8 +14,17 @@ from .types import UTCDateTime, utcnow, value_enum
 
 MIN_PASSWORD_LENGTH = 12
 
-# Argon2id with the library's defaults (RFC 9106's low-memory profile).
-_hasher = PasswordHasher()
+
+def password_hasher() -> PasswordHasher:
+    """Argon2id at the cost the app's ATS_PASSWORD_HASHING sets; outside an
+    app, the library's defaults (RFC 9106's low-memory profile)."""
+    settings = current_app.config["ATS_PASSWORD_HASHING"] if has_app_context() else {}
+    return _hasher_with(**settings)
+
+
+@functools.cache
+def _hasher_with(**settings) -> PasswordHasher:
+    return PasswordHasher(**settings)
 
 
 @functools.total_ordering
@@ -86,7 +96,7 @@ class StaffUser(db.Model):
         """Store an Argon2 hash of ``password``; a change ends open sessions."""
         check_password_rule(password)
         changing = self.password_hash is not None
-        self.password_hash = _hasher.hash(password)
+        self.password_hash = password_hasher().hash(password)
         if changing:
             self.end_sessions()
 
@@ -94,12 +104,13 @@ class StaffUser(db.Model):
         """Whether ``password`` is this user's; upgrades an outdated hash in place."""
         if not self.password_hash:
             return False
+        hasher = password_hasher()
         try:
-            _hasher.verify(self.password_hash, password)
+            hasher.verify(self.password_hash, password)
         except (VerificationError, InvalidHashError):
             return False
-        if _hasher.check_needs_rehash(self.password_hash):
-            self.password_hash = _hasher.hash(password)
+        if hasher.check_needs_rehash(self.password_hash):
+            self.password_hash = hasher.hash(password)
         return True
 
     def deactivate(self) -> None:
@@ -123,14 +134,15 @@ def check_password_rule(password: str) -> None:
 
 
 @functools.cache
-def _dummy_hash() -> str:
-    return _hasher.hash("not-a-password-anyone-has")
+def _dummy_hash(hasher: PasswordHasher) -> str:
+    return hasher.hash("not-a-password-anyone-has")
 
 
 def verify_dummy_password(password: str) -> None:
     """Spend the time a real check would, so that an unknown email answers as
     slowly as a known one with a wrong password."""
+    hasher = password_hasher()
     try:
-        _hasher.verify(_dummy_hash(), password)
+        hasher.verify(_dummy_hash(hasher), password)
     except VerificationError:
         pass
