@@ -244,8 +244,10 @@ def page(browser, live_server, viewport):
 
 
 def pytest_collection_modifyitems(config, items):
+    """Every test that starts Chromium, through ``page`` or ``browser`` itself,
+    carries the ``browser`` marker, so ``-m "not browser"`` leaves them all out."""
     for item in items:
-        if "page" in getattr(item, "fixturenames", ()):
+        if "browser" in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.browser)
 
 

@@ -841,7 +841,13 @@ def test_the_candidate_never_sees_reasons_notes_or_annotations(client, signed_in
                                                  f"note_{skills[0]}": "Secret annotation"}).status_code == 303
     token = current(db_session, application_id).status_token
     candidate = client.application.test_client()
-    body = candidate.get(f"/applications/{token}").get_data(as_text=True)
+    page = candidate.get(f"/applications/{token}")
+    assert page.status_code == 200
+    body = page.get_data(as_text=True)
+    # The candidate's page, showing the move back to "Applied" in their timeline...
+    assert "Healthcare AI Engineer" in body and "Current stage" in body
+    assert '<span class="stage stage--applied">Applied</span>' in body
+    # ...but not why, nor what the recruiters wrote.
     for secret in ["Secret reason", "Secret recruiter note", "Secret annotation", "Rita Recruiter"]:
         assert secret not in body
 

@@ -416,6 +416,12 @@ def test_role_page_links_the_consent_box_to_the_privacy_notice(client):
 
 
 def test_status_page_never_shows_self_identification(client, csrf, db_session):
-    location = client.post(APPLY_URL, data=form(csrf(), eeo_race_ethnicity="asian", eeo_disability="yes")).headers["Location"]
-    body = client.get(location).get_data(as_text=True)
+    response = client.post(APPLY_URL, data=form(csrf(), eeo_race_ethnicity="asian", eeo_disability="yes"))
+    assert response.status_code == 303
+    page = client.get(response.headers["Location"])
+    assert page.status_code == 200
+    body = page.get_data(as_text=True)
+    # The candidate's own page, with what it should show...
+    assert "Healthcare AI Engineer" in body and "Ada Lovelace" in body and "Current stage" in body
+    # ...and nothing of what they said about themselves.
     assert "Asian" not in body and "disability" not in body.lower()

@@ -231,7 +231,13 @@ def test_self_identification_never_appears(client, manager, make, db_session):
         veteran="protected-veteran", disability="yes",
     ))
     db_session.commit()
-    body = client.get("/reports/pipeline.csv").get_data(as_text=True)
+    response = client.get("/reports/pipeline.csv")
+    assert response.status_code == 200 and response.mimetype == "text/csv"
+    body = response.get_data(as_text=True)
+    # The application is in the export, with its name...
+    rows = list(csv.DictReader(io.StringIO(body.removeprefix("\ufeff"), newline="")))
+    assert [(row["application_id"], row["candidate_name"]) for row in rows] == [(str(application.id), "Hedy Lamarr")]
+    # ...and nothing of what the candidate said about themselves, in any column.
     for word in ("nonbinary", "native-hawaiian", "protected-veteran", "gender", "disability", "veteran"):
         assert word not in body
 
