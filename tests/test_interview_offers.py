@@ -8,9 +8,16 @@ from sqlalchemy import select
 
 from ats.models import Access, Application, Interview, InterviewOffer, OfferStatus, Role, Stage
 from tests.conftest import csrf_token_from
+from tests.dates import NEXT_YEAR, days_ago, in_utc, on, slot_label, spring_forward, typed
 
 pytestmark = pytest.mark.usefixtures("seeded", "outbox")
 UTC = timezone.utc
+
+NEW_YORK = "America/New_York"
+# The times the offer lists, in New York: two on one day, one the next morning;
+# the offer expires the evening before.
+FIRST, SECOND, THIRD = on(2, 10, 10), on(2, 10, 14), on(2, 11, 9, 30)
+EXPIRES = on(2, 9, 17)
 
 
 @pytest.fixture
@@ -33,9 +40,9 @@ def offer(client, auth, application_id, **overrides):
         "duration_minutes": "45",
         "location": "https://meet.example/xyz",
         "interviewers": "ana@tempus.example",
-        "timezone": "America/New_York",
-        "slots": "2027-03-10 10:00\n2027-03-10 14:00\n2027-03-11T09:30",
-        "expires_at": "2027-03-09T17:00",
+        "timezone": NEW_YORK,
+        "slots": f"{typed(FIRST, ' ')}\n{typed(SECOND, ' ')}\n{typed(THIRD)}",  # either way of writing a time
+        "expires_at": typed(EXPIRES),
     }
     data.update(overrides)
     return client.post(f"/pipeline/applications/{application_id}/offers", data=data)
@@ -61,12 +68,8 @@ def test_an_offer_is_stored_and_mailed(client, auth, recruiter, create_applicati
     assert response.status_code == 303
     assert re.fullmatch(r"/interviews/offers/\d+", response.headers["Location"])
     stored = db_session.scalars(select(InterviewOffer)).one()
-    assert [s.starts_at for s in stored.slots] == [
-        datetime(2027, 3, 10, 15, 0, tzinfo=UTC),
-        datetime(2027, 3, 10, 19, 0, tzinfo=UTC),
-        datetime(2027, 3, 11, 14, 30, tzinfo=UTC),
-    ]
-    assert stored.expires_at == datetime(2027, 3, 9, 22, 0, tzinfo=UTC)
+    assert [s.starts_at for s in stored.slots] == [in_utc(time, NEW_YORK) for time in (FIRST, SECOND, THIRD)]
+    assert stored.expires_at == in_utc(EXPIRES, NEW_YORK)
     assert stored.interviewers == ["ana@tempus.example"]
     message = outbox()[-1]
     assert message["To"] == application.email
@@ -81,10 +84,10 @@ def test_an_offer_is_stored_and_mailed(client, auth, recruiter, create_applicati
     [
         ({"slots": "next tuesday"}, "write times as YYYY-MM-DD HH:MM"),
         ({"slots": ""}, "Enter at least one time."),
-        ({"slots": "2027-03-14 02:30"}, "does not exist in America/New_York"),
-        ({"slots": "2020-01-01 10:00"}, "must be in the future"),
-        ({"slots": "2027-03-10 10:00\n2027-03-10 10:00"}, "offered twice"),
-        ({"expires_at": "2027-03-12T09:00"}, "before the last offered time"),
+        ({"slots": typed(spring_forward(NEW_YORK, NEXT_YEAR).during, " ")}, "does not exist in America/New_York"),
+        ({"slots": typed(days_ago(1), " ")}, "must be in the future"),
+        ({"slots": f"{typed(FIRST, ' ')}\n{typed(FIRST, ' ')}"}, "offered twice"),
+        ({"expires_at": typed(THIRD + timedelta(days=1))}, "before the last offered time"),
         ({"company": "acme"}, "Not a valid choice"),
     ],
 )
@@ -104,10 +107,10 @@ def test_the_candidate_sees_the_times_in_their_own_zone(client, auth, recruiter,
     tokyo = client.get(f"/interview-offers/{token}?tz=Asia/Tokyo")
     assert tokyo.status_code == 200
     page = tokyo.get_data(as_text=True)
-    assert "Thursday 11 March 2027, 00:00–00:45 (UTC+09:00)" in page
+    assert slot_label(in_utc(FIRST, NEW_YORK), 45, "Asia/Tokyo") in page
     assert tokyo.headers["Referrer-Policy"] == "no-referrer"
     # An unknown zone falls back to the recruiter's.
-    assert "Wednesday 10 March 2027, 10:00–10:45 (UTC-05:00)" in client.get(f"/interview-offers/{token}?tz=Nowhere/City").get_data(as_text=True)
+    assert slot_label(in_utc(FIRST, NEW_YORK), 45, NEW_YORK) in client.get(f"/interview-offers/{token}?tz=Nowhere/City").get_data(as_text=True)
     assert client.get("/interview-offers/" + "x" * 43).status_code == 404
 
 
@@ -120,7 +123,7 @@ def test_booking_makes_the_interview_and_closes_the_offer(client, auth, recruite
     assert response.status_code == 303
     assert response.headers["Location"] == f"/applications/{application.status_token}"
     interview = db_session.scalars(select(Interview)).one()
-    assert interview.starts_at == datetime(2027, 3, 10, 19, 0, tzinfo=UTC)
+    assert interview.starts_at == in_utc(SECOND, NEW_YORK)
     assert interview.interviewer_emails == ["ana@tempus.example"]
     assert interview.organizer_id == recruiter.id
     stored = db_session.scalars(select(InterviewOffer)).one()
@@ -167,7 +170,7 @@ def test_an_expired_offer_cannot_be_booked(client, auth, recruiter, create_appli
 def test_two_candidates_booking_one_interviewers_time_at_once(app, client, auth, recruiter, create_application, role, db_session, outbox):
     tokens = []
     for name in ("Grace Hopper", "Ada Lovelace", "Mary Jackson", "Dorothy Vaughan"):
-        offer(client, auth, create_application(role, name).id, slots="2027-03-10 10:00")
+        offer(client, auth, create_application(role, name).id, slots=typed(FIRST, " "))
         tokens.append(offer_token(outbox))
     clients = [app.test_client() for _ in tokens]
     forms = [

@@ -1,16 +1,39 @@
 """Interviews (contract: scheduling, reschedule, cancel, calendar files), on the real database."""
 import re
-from datetime import datetime, timezone
+from datetime import datetime, timedelta
 
 import icalendar
 import pytest
 from sqlalchemy import select
 
-from ats.models import Access, Application, AuditEvent, Interview, Role, Stage, StageChange
+from ats.models import Access, Application, AuditEvent, Interview, Role, Stage, StageChange, utcnow
 from ats.services.interviews import resolve, InterviewError
+from ats.timezones import ZoneInfo
+from tests.dates import (
+    NEXT_YEAR,
+    days_ago,
+    fall_back,
+    in_utc,
+    offset_label,
+    on,
+    spring_forward,
+    typed,
+    utc,
+)
 
 pytestmark = pytest.mark.usefixtures("seeded", "outbox")
-UTC = timezone.utc
+
+NEW_YORK = "America/New_York"
+DST = spring_forward(NEW_YORK, NEXT_YEAR)  # the second Sunday in March, 02:00 → 03:00
+# The usual interview: 10:00 in New York on the Wednesday before daylight time
+# starts, so still on standard time; and 10:00 on the Wednesday after.
+BEFORE_DST = (DST.wall_clock - timedelta(days=4)).replace(hour=10, minute=0)
+AFTER_DST = BEFORE_DST + timedelta(weeks=1)
+
+
+def later(**delta) -> str:
+    """The usual interview's start moved on by ``delta`` (timedelta's arguments), as typed."""
+    return typed(BEFORE_DST + timedelta(**delta))
 
 
 @pytest.fixture
@@ -34,8 +57,8 @@ def schedule(client, auth, application_id, **overrides):
     data = {
         "csrf_token": auth.token(f"/pipeline/applications/{application_id}/interviews/new"),
         "company": "tempus",
-        "starts_at": "2027-03-10T10:00",
-        "timezone": "America/New_York",
+        "starts_at": typed(BEFORE_DST),
+        "timezone": NEW_YORK,
         "duration_minutes": "45",
         "kind": "video",
         "location": "https://meet.example/abc",
@@ -60,9 +83,9 @@ def test_scheduling_stores_utc_keeps_the_zone_and_moves_the_stage(client, auth, 
     response = schedule(client, auth, application.id)
     assert response.status_code == 303
     interview = db_session.get(Interview, interview_id_from(response))
-    assert interview.starts_at == datetime(2027, 3, 10, 15, 0, tzinfo=UTC)  # EST is UTC-5
-    assert interview.ends_at == datetime(2027, 3, 10, 15, 45, tzinfo=UTC)
-    assert interview.timezone == "America/New_York"
+    assert interview.starts_at == utc(BEFORE_DST, DST.before)  # standard time, e.g. EST is UTC-5
+    assert interview.ends_at == utc(BEFORE_DST + timedelta(minutes=45), DST.before)
+    assert interview.timezone == NEW_YORK
     assert interview.company.slug == "tempus"
     assert interview.interviewer_emails == ["ana@tempus.example", "li@tempus.example"]
     assert interview.organizer_id == recruiter.id
@@ -81,7 +104,7 @@ def test_scheduling_stores_utc_keeps_the_zone_and_moves_the_stage(client, auth, 
     assert attachment.get_param("method") == "REQUEST"
     calendar, event = parse_ics(attachment.get_content().encode() if isinstance(attachment.get_content(), str) else attachment.get_content())
     assert str(calendar["METHOD"]) == "REQUEST"
-    assert event.decoded("DTSTART") == datetime(2027, 3, 10, 15, 0, tzinfo=UTC)
+    assert event.decoded("DTSTART") == utc(BEFORE_DST, DST.before)
 
 
 def test_the_ics_file_per_contract(client, auth, recruiter, application, db_session):
@@ -96,8 +119,8 @@ def test_the_ics_file_per_contract(client, auth, recruiter, application, db_sess
     assert str(event["UID"]) == interview.uid
     assert event.decoded("SEQUENCE") == 0
     assert event.decoded("DTSTAMP").tzinfo is not None
-    assert event.decoded("DTSTART") == datetime(2027, 3, 10, 15, 0, tzinfo=UTC)
-    assert event.decoded("DTEND") == datetime(2027, 3, 10, 15, 45, tzinfo=UTC)
+    assert event.decoded("DTSTART") == utc(BEFORE_DST, DST.before)
+    assert event.decoded("DTEND") == utc(BEFORE_DST + timedelta(minutes=45), DST.before)
     assert str(event["SUMMARY"]) == "Interview: Healthcare AI Engineer with Tempus"
     assert str(event["LOCATION"]) == "https://meet.example/abc"
     assert str(event["URL"]) == "https://meet.example/abc"
@@ -110,16 +133,16 @@ def test_the_ics_file_per_contract(client, auth, recruiter, application, db_sess
 def test_reschedule_raises_sequence_across_a_dst_change(client, auth, recruiter, application, db_session, outbox):
     interview_id = interview_id_from(schedule(client, auth, application.id))
     token = auth.token(f"/interviews/{interview_id}")
-    # New York moves to daylight time on 14 March 2027: 10:00 is then UTC-4.
+    # New York moves to daylight time in between: 10:00 is then e.g. UTC-4.
     response = client.post(
         f"/interviews/{interview_id}/reschedule",
-        data={"csrf_token": token, "starts_at": "2027-03-17T10:00", "timezone": "America/New_York", "duration_minutes": "60"},
+        data={"csrf_token": token, "starts_at": typed(AFTER_DST), "timezone": NEW_YORK, "duration_minutes": "60"},
     )
     assert response.status_code == 303
     _, event = parse_ics(client.get(f"/interviews/{interview_id}.ics").data)
     assert event.decoded("SEQUENCE") == 1
-    assert event.decoded("DTSTART") == datetime(2027, 3, 17, 14, 0, tzinfo=UTC)
-    assert event.decoded("DTEND") == datetime(2027, 3, 17, 15, 0, tzinfo=UTC)
+    assert event.decoded("DTSTART") == utc(AFTER_DST, DST.after)
+    assert event.decoded("DTEND") == utc(AFTER_DST + timedelta(hours=1), DST.after)
     uid_before = db_session.get(Interview, interview_id).uid
     assert str(event["UID"]) == uid_before
     assert len(outbox()) == 2
@@ -142,22 +165,35 @@ def test_cancel_sends_method_cancel_and_frees_the_time(client, auth, recruiter, 
     assert schedule(client, auth, other.id).status_code == 303
 
 
+def nine_on(month: int, day: int, zone: str) -> tuple[datetime, str, datetime]:
+    """A case: 09:00 on that day of next year in ``zone``, and its UTC instant."""
+    local = on(month, day, 9)
+    return local, zone, in_utc(local, zone)
+
+
+def first_occurrence(zone: str) -> tuple[datetime, str, datetime]:
+    """A case: a time that happens twice when ``zone``'s clocks go back next year,
+    and the UTC instant of its first occurrence (on the offset before the change)."""
+    back = fall_back(zone, NEXT_YEAR)
+    return back.during, zone, utc(back.during, back.before)
+
+
 @pytest.mark.parametrize(
-    ("starts_at", "zone", "expected_utc"),
+    ("local", "zone", "expected_utc"),
     [
-        ("2027-01-15T09:00", "Asia/Tokyo", datetime(2027, 1, 15, 0, 0, tzinfo=UTC)),  # east of UTC
-        ("2027-07-01T09:00", "Asia/Kolkata", datetime(2027, 7, 1, 3, 30, tzinfo=UTC)),
-        ("2027-07-01T09:00", "America/Los_Angeles", datetime(2027, 7, 1, 16, 0, tzinfo=UTC)),  # west, summer
-        ("2027-01-04T09:00", "America/Los_Angeles", datetime(2027, 1, 4, 17, 0, tzinfo=UTC)),  # west, winter
-        # Clocks go back at 02:00 on 7 November 2027 in New York: 01:30 happens twice.
-        # The rule: the first occurrence, still on daylight time (UTC-4).
-        ("2027-11-07T01:30", "America/New_York", datetime(2027, 11, 7, 5, 30, tzinfo=UTC)),
-        # Sydney goes back on 4 April 2027 at 03:00: 02:30 twice, first one is UTC+11.
-        ("2027-04-04T02:30", "Australia/Sydney", datetime(2027, 4, 3, 15, 30, tzinfo=UTC)),
+        nine_on(1, 15, "Asia/Tokyo"),  # east of UTC
+        nine_on(7, 1, "Asia/Kolkata"),
+        nine_on(7, 1, "America/Los_Angeles"),  # west, summer
+        nine_on(1, 4, "America/Los_Angeles"),  # west, winter
+        # Clocks go back from 02:00 to 01:00 in New York: 01:30 happens twice.
+        # The rule: the first occurrence, still on daylight time (e.g. UTC-4).
+        first_occurrence(NEW_YORK),
+        # Sydney goes back from 03:00 to 02:00: 02:30 twice, the first one on UTC+11.
+        first_occurrence("Australia/Sydney"),
     ],
 )
-def test_zones_east_and_west_and_the_fall_back_rule(client, auth, recruiter, application, db_session, starts_at, zone, expected_utc):
-    response = schedule(client, auth, application.id, starts_at=starts_at, timezone=zone)
+def test_zones_east_and_west_and_the_fall_back_rule(client, auth, recruiter, application, db_session, local, zone, expected_utc):
+    response = schedule(client, auth, application.id, starts_at=typed(local), timezone=zone)
     assert response.status_code == 303
     interview = db_session.get(Interview, interview_id_from(response))
     assert interview.starts_at == expected_utc
@@ -165,28 +201,23 @@ def test_zones_east_and_west_and_the_fall_back_rule(client, auth, recruiter, app
 
 
 def test_ambiguous_times_are_flagged_and_shown_with_their_offset(client, auth, recruiter, application):
-    slot = resolve(datetime(2027, 11, 7, 1, 30), "America/New_York", 30)
+    back = fall_back(NEW_YORK, NEXT_YEAR)
+    slot = resolve(back.during, NEW_YORK, 30)
     assert slot.ambiguous
-    response = schedule(client, auth, application.id, starts_at="2027-11-07T01:30")
+    response = schedule(client, auth, application.id, starts_at=typed(back.during))
     page = client.get(response.headers["Location"]).get_data(as_text=True)
-    assert "(UTC-04:00)" in page
+    assert f"({offset_label(back.before)})" in page
 
 
-@pytest.mark.parametrize(
-    ("starts_at", "zone"),
-    [
-        ("2027-03-14T02:30", "America/New_York"),  # spring forward: 02:00 → 03:00
-        ("2027-03-28T02:30", "Europe/Berlin"),
-        ("2027-10-03T02:30", "Australia/Sydney"),
-    ],
-)
-def test_a_time_inside_a_dst_gap_is_refused(client, auth, recruiter, application, db_session, starts_at, zone):
-    response = schedule(client, auth, application.id, starts_at=starts_at, timezone=zone)
+@pytest.mark.parametrize("zone", [NEW_YORK, "Europe/Berlin", "Australia/Sydney"])
+def test_a_time_inside_a_dst_gap_is_refused(client, auth, recruiter, application, db_session, zone):
+    skipped = spring_forward(zone, NEXT_YEAR).during  # e.g. 02:30 when the clocks jump from 02:00 to 03:00
+    response = schedule(client, auth, application.id, starts_at=typed(skipped), timezone=zone)
     assert response.status_code == 422
     assert "does not exist in" in response.get_data(as_text=True)
     assert db_session.scalars(select(Interview)).all() == []
     with pytest.raises(InterviewError, match="daylight saving"):
-        resolve(datetime.fromisoformat(starts_at), zone, 30)
+        resolve(skipped, zone, 30)
 
 
 @pytest.mark.parametrize(
@@ -195,7 +226,7 @@ def test_a_time_inside_a_dst_gap_is_refused(client, auth, recruiter, application
         ({"company": "acme"}, "Not a valid choice"),
         ({"timezone": "Mars/Olympus"}, "Not a valid choice"),
         ({"starts_at": "tomorrow at ten"}, "Not a valid datetime value"),
-        ({"starts_at": "2020-01-01T10:00"}, "must start in the future"),
+        ({"starts_at": typed(days_ago(1))}, "must start in the future"),
         ({"duration_minutes": "0"}, "Between 10 and 480 minutes"),
         ({"duration_minutes": "abc"}, "Not a valid integer value"),
         ({"kind": "carrier-pigeon"}, "Not a valid choice"),
@@ -237,38 +268,39 @@ def test_an_offer_stage_application_keeps_its_stage(client, auth, recruiter, cre
 def test_overlaps_with_the_candidate_or_an_interviewer_are_409(client, auth, recruiter, application, create_application, role, db_session):
     first = interview_id_from(schedule(client, auth, application.id))
     # Same candidate, overlapping, other company and interviewers.
-    same_candidate = schedule(client, auth, application.id, company="pathai", starts_at="2027-03-10T10:30", interviewers="x@pathai.example")
+    same_candidate = schedule(client, auth, application.id, company="pathai", starts_at=later(minutes=30), interviewers="x@pathai.example")
     assert same_candidate.status_code == 409
     page = same_candidate.get_data(as_text=True)
     assert "clashes with 1 scheduled interview" in page
     assert f'href="/interviews/{first}"' in page
     # Another candidate, a shared interviewer (case-insensitive).
     other = create_application(role, "Ada Lovelace")
-    shared = schedule(client, auth, other.id, starts_at="2027-03-10T10:40", interviewers="ANA@tempus.example")
+    shared = schedule(client, auth, other.id, starts_at=later(minutes=40), interviewers="ANA@tempus.example")
     assert shared.status_code == 409
     # Back to back is fine.
-    assert schedule(client, auth, other.id, starts_at="2027-03-10T10:45", interviewers="ana@tempus.example").status_code == 303
+    assert schedule(client, auth, other.id, starts_at=later(minutes=45), interviewers="ana@tempus.example").status_code == 303
     assert len(db_session.scalars(select(Interview)).all()) == 2
 
 
 def test_rescheduling_onto_a_clash_is_409_and_changes_nothing(client, auth, recruiter, application, create_application, role, db_session):
     first = interview_id_from(schedule(client, auth, application.id))
     other = create_application(role, "Ada Lovelace")
-    second = interview_id_from(schedule(client, auth, other.id, starts_at="2027-03-11T10:00"))
+    next_day = BEFORE_DST + timedelta(days=1)
+    second = interview_id_from(schedule(client, auth, other.id, starts_at=typed(next_day)))
     response = client.post(
         f"/interviews/{second}/reschedule",
-        data={"csrf_token": auth.token(f"/interviews/{second}"), "starts_at": "2027-03-10T10:15", "timezone": "America/New_York", "duration_minutes": "30"},
+        data={"csrf_token": auth.token(f"/interviews/{second}"), "starts_at": later(minutes=15), "timezone": NEW_YORK, "duration_minutes": "30"},
     )
     assert response.status_code == 409
     assert f'href="/interviews/{first}"' in response.get_data(as_text=True)
     interview = db_session.get(Interview, second)
-    assert interview.sequence == 0 and interview.starts_at == datetime(2027, 3, 11, 15, 0, tzinfo=UTC)
+    assert interview.sequence == 0 and interview.starts_at == utc(next_day, DST.before)
 
 
 def test_interviews_list_filters_by_company_role_and_interviewer(client, auth, recruiter, application, create_application, role):
     schedule(client, auth, application.id)
     other = create_application(role, "Ada Lovelace")
-    schedule(client, auth, other.id, company="pathai", starts_at="2027-03-12T10:00", interviewers="bo@pathai.example")
+    schedule(client, auth, other.id, company="pathai", starts_at=later(days=2), interviewers="bo@pathai.example")
     everything = client.get("/interviews/").get_data(as_text=True)
     assert "Grace Hopper" in everything and "Ada Lovelace" in everything
     tempus = client.get("/interviews/?company=tempus").get_data(as_text=True)
@@ -282,8 +314,8 @@ def test_the_candidate_status_page_lists_upcoming_interviews(client, auth, recru
     schedule(client, auth, application.id)
     page = client.get(f"/applications/{application.status_token}").get_data(as_text=True)
     assert "Tempus" in page
-    assert "Wed 10 Mar 2027, 10:00" in page
-    assert "America/New York (UTC-05:00)" in page
+    assert f"{BEFORE_DST:%a %-d %b %Y, %H:%M}" in page  # e.g. Wed 10 Mar <year>, 10:00
+    assert f"America/New York ({offset_label(DST.before)})" in page
 
 
 def test_a_private_calendar_feed_per_recruiter(client, auth, recruiter, application, db_session):
@@ -305,11 +337,17 @@ def test_a_private_calendar_feed_per_recruiter(client, auth, recruiter, applicat
 def test_escaping_on_interview_pages(client, auth, recruiter, create_application, role):
     application = create_application(role, '<script>alert(1)</script>')
     response = schedule(client, auth, application.id, location='"><img src=x onerror=alert(1)>')
-    detail = client.get(response.headers["Location"]).get_data(as_text=True)
-    listing = client.get("/interviews/").get_data(as_text=True)
-    for page in (detail, listing):
-        assert "<script>alert(1)" not in page
-        assert "<img src=x" not in page
+    assert response.status_code == 303
+    pages = {"detail": client.get(response.headers["Location"]), "listing": client.get("/interviews/")}
+    for name, response in pages.items():
+        assert response.status_code == 200, name
+        page = response.get_data(as_text=True)
+        # The interview is listed, its candidate's name shown as text...
+        assert "Tempus" in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page, name
+        # ...and nothing of what was typed runs.
+        assert "<script>alert(1)" not in page, name
+        assert "<img src=x" not in page, name
+    assert "&#34;&gt;&lt;img src=x onerror=alert(1)&gt;" in pages["detail"].get_data(as_text=True)
 
 
 def test_interviewers_are_optional(client, auth, recruiter, application, db_session):
@@ -319,11 +357,7 @@ def test_interviewers_are_optional(client, auth, recruiter, application, db_sess
 
 
 def test_the_dashboard_shows_interviews_of_the_next_24_hours(client, auth, recruiter, application, db_session):
-    from datetime import timedelta
-
-    from ats.models import utcnow
-
-    soon = (utcnow() + timedelta(hours=3)).astimezone(__import__("zoneinfo").ZoneInfo("Asia/Tokyo"))
+    soon = (utcnow() + timedelta(hours=3)).astimezone(ZoneInfo("Asia/Tokyo"))
     later = soon + timedelta(days=3)
     assert schedule(client, auth, application.id, timezone="Asia/Tokyo", starts_at=soon.strftime("%Y-%m-%dT%H:%M")).status_code == 303
     assert schedule(client, auth, application.id, timezone="Asia/Tokyo", company="pathai", starts_at=later.strftime("%Y-%m-%dT%H:%M")).status_code == 303

@@ -1,10 +1,12 @@
 """A recruiter schedules an interview in headless Chromium and finds it in the list."""
 import re
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
 
 from ats.models import Access, Role
+from tests.dates import NEXT_YEAR, in_utc, offset, offset_label, on, slot_label, spring_forward, typed
 from tests.pages import sign_in
 
 pytestmark = pytest.mark.usefixtures("seeded", "outbox")
@@ -19,7 +21,8 @@ def test_schedule_an_interview_and_see_it_listed(page, create_staff, create_appl
     page.get_by_role("link", name="Schedule an interview").click()
     page.wait_for_url(f"**/pipeline/applications/{application.id}/interviews/new")
     page.get_by_label("Company").select_option("pathai")
-    page.get_by_label("Starts at").fill("2027-05-04T14:30")
+    starts = on(5, 4, 14, 30)
+    page.get_by_label("Starts at").fill(typed(starts))
     page.get_by_label("Time zone").select_option("Europe/Berlin")
     page.get_by_label("Duration").fill("60")
     page.get_by_label("Kind").select_option("onsite")
@@ -31,8 +34,9 @@ def test_schedule_an_interview_and_see_it_listed(page, create_staff, create_appl
     page.wait_for_url(re.compile(r"/interviews/\d+$"))
 
     assert page.get_by_role("heading", level=1).inner_text() == "Interview with PathAI"
-    assert "Tue 4 May 2027, 14:30–15:30" in page.locator(".facts").inner_text()
-    assert "Europe/Berlin (UTC+02:00)" in page.locator(".facts").inner_text()
+    ends = starts + timedelta(minutes=60)
+    assert f"{starts:%a %-d %b %Y, %H:%M}–{ends:%H:%M}" in page.locator(".facts").inner_text()
+    assert f"Europe/Berlin ({offset_label(offset('Europe/Berlin', starts))})" in page.locator(".facts").inner_text()
     assert_accessible()
     screenshot("interview-detail")
 
@@ -53,7 +57,7 @@ def test_a_gap_time_shows_why_it_was_refused(page, create_staff, create_applicat
     application = create_application(role, "Mary Jackson")
     sign_in(page, create_staff(Access.RECRUITER))
     page.goto(f"/pipeline/applications/{application.id}/interviews/new")
-    page.get_by_label("Starts at").fill("2027-03-14T02:30")
+    page.get_by_label("Starts at").fill(typed(spring_forward("America/New_York", NEXT_YEAR).during))
     page.get_by_label("Time zone").select_option("America/New_York")
     with page.expect_response(lambda r: r.url.endswith("/interviews")) as answer:
         page.get_by_role("button", name="Schedule interview").click()
@@ -71,8 +75,9 @@ def test_offer_times_and_the_candidate_books_one(page, create_staff, create_appl
     page.get_by_label("Company").select_option("google-health")
     page.get_by_label("Interviewers").fill("kim@google.example")
     page.get_by_label("Time zone of the times below").select_option("Europe/London")
-    page.get_by_label("Times to offer").fill("2027-06-01 09:00\n2027-06-02 15:30")
-    page.get_by_label("Offer expires at").fill("2027-05-30T18:00")
+    first, second = on(6, 1, 9), on(6, 2, 15, 30)
+    page.get_by_label("Times to offer").fill(f"{typed(first, ' ')}\n{typed(second, ' ')}")
+    page.get_by_label("Offer expires at").fill(typed(on(5, 30, 18)))
     assert_accessible()
     page.get_by_role("button", name="Send the offer").click()
     page.wait_for_url(re.compile(r"/interviews/offers/\d+$"))
@@ -81,10 +86,10 @@ def test_offer_times_and_the_candidate_books_one(page, create_staff, create_appl
 
     link = re.search(r"http://[^/]+(/interview-offers/[A-Za-z0-9_-]+)", outbox()[-1].get_content()).group(1)
     page.goto(link + "?tz=America/Chicago")
-    assert page.get_by_label("Tuesday 1 June 2027, 03:00–03:45 (UTC-05:00)").is_visible()
+    assert page.get_by_label(slot_label(in_utc(first, "Europe/London"), 45, "America/Chicago")).is_visible()
     assert_accessible()
     screenshot("offer-candidate")
-    page.get_by_label("Wednesday 2 June 2027, 09:30–10:15 (UTC-05:00)").check()
+    page.get_by_label(slot_label(in_utc(second, "Europe/London"), 45, "America/Chicago")).check()
     page.get_by_role("button", name="Book this time").click()
     page.wait_for_url(f"**/applications/{application.status_token}")
     assert page.get_by_text("Your interview is booked.").is_visible()
