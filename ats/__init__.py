@@ -8,6 +8,7 @@ from config import Config, ProductionConfig, config_from_env
 from . import errors, security, sqlite, templating
 from .commands import ats_cli
 from .extensions import csrf, db, limiter, login_manager, migrate
+from .services import events
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -51,6 +52,7 @@ def create_app(config: type[Config] | None = None) -> Flask:
     app.register_blueprint(reports_bp)
 
     errors.init_app(app)
+    events.init_app(app)
     security.init_app(app)
     templating.init_app(app)
     app.cli.add_command(ats_cli)

@@ -12,6 +12,7 @@ from .applications import (
 )
 from .assessment import ApplicationNote, SkillAnnotation, SkillLevel
 from .audit import AuditEvent
+from .events import Event, EventType
 from .interviews import (
     Interview,
     InterviewInterviewer,
@@ -29,6 +30,8 @@ from .types import UTCDateTime, utcnow
 __all__ = [
     "ApplicationNote",
     "AuditEvent",
+    "Event",
+    "EventType",
     "Interview",
     "InterviewInterviewer",
     "InterviewKind",

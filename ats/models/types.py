@@ -34,7 +34,7 @@ class UTCDateTime(TypeDecorator):
         return value.astimezone(timezone.utc)
 
 
-def value_enum(enum_class, name: str) -> Enum:
+def value_enum(enum_class, name: str, length: int = 20) -> Enum:
     """A Python enum stored as its value in a short string column, checked by
     the database (a named CHECK constraint, not a native enum type, so values
     can be added with a plain migration on SQLite and PostgreSQL alike).
@@ -46,7 +46,7 @@ def value_enum(enum_class, name: str) -> Enum:
         name=name,
         native_enum=False,
         create_constraint=True,
-        length=20,
+        length=length,
         values_callable=lambda members: [member.value for member in members],
         validate_strings=True,
     )

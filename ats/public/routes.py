@@ -8,7 +8,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import selectinload
 
-from .. import mail
+from .. import notifications
 from ..extensions import db, limiter
 from ..models import Role, RoleCompany, utcnow
 from ..services import applications as service
@@ -17,7 +17,6 @@ from ..services.calendar import feed_ics
 from ..services.pipeline import MoveError
 from ..timezones import ZoneInfo
 from ..services.resumes import ResumeError, read_resume
-from ..urls import absolute_url
 from .forms import ApplicationForm
 from .jsonld import job_posting
 
@@ -105,27 +104,13 @@ def apply(slug: str):
     try:
         application = service.submit_application(role.id, details, resume)
     except service.DuplicateApplication as duplicate:
-        existing = duplicate.application
-        mail.send_mail(
-            existing.email,
-            f"Your application for {existing.role.title}",
-            "status_link",
-            application=existing,
-            status_url=absolute_url("public.status", token=existing.status_token),
-        )
+        notifications.status_link_again(duplicate.application)
         notice = (
             "This email address already has an open application for this role, so nothing new was "
             "stored. We have sent the link to that application's page to the address again."
         )
         return render_role(published_role(slug), ApplicationForm.for_role(role, formdata=None), 409, notice)
 
-    mail.send_mail(
-        application.email,
-        f"We received your application for {application.role.title}",
-        "application_received",
-        application=application,
-        status_url=absolute_url("public.status", token=application.status_token),
-    )
     flash("Thank you: your application is in. We have e-mailed you the link to this page.", "success")
     return redirect(url_for("public.status", token=application.status_token), 303)
 

@@ -6,9 +6,12 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from ..extensions import db
-from ..models import OPEN_STAGES, Application, Candidate, Role, SelfIdentification, Stage, StageChange, utcnow
+from ..models import (
+    OPEN_STAGES, Application, Candidate, EventType, Role, SelfIdentification, Stage, StageChange, utcnow,
+)
 from . import resumes, write_transaction
-from .pipeline import CANDIDATE, MoveError, apply_move, check_move
+from .events import record_event
+from .pipeline import CANDIDATE, move
 
 # Bump when the privacy notice changes; each consent records the version it was given to.
 PRIVACY_NOTICE_VERSION = "2026-11-27"
@@ -127,6 +130,7 @@ def _insert(role_id, email_key, details, resume, storage_name) -> Application:
         StageChange(from_stage=None, to_stage=Stage.APPLIED, actor_kind=CANDIDATE.kind, created_at=now)
     )
     db.session.add(application)
+    record_event(EventType.APPLICATION_CREATED, application)
     db.session.flush()
     # Kept in its own table, reachable from no application page.
     db.session.add(SelfIdentification(application_id=application.id, **details.self_identification))
@@ -143,11 +147,10 @@ def withdraw(application_id: int) -> Application:
     write_transaction()
     application = db.session.get(Application, application_id)
     try:
-        check_move(application, Stage.WITHDRAWN, "")
-    except MoveError:
+        move(application, Stage.WITHDRAWN, "", CANDIDATE)
+        db.session.commit()
+    except BaseException:
         db.session.rollback()
         raise
-    apply_move(application, Stage.WITHDRAWN, "", CANDIDATE)
-    db.session.commit()
     return application
 

@@ -19,7 +19,6 @@ from ..timezones import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from sqlalchemy import or_, select, text
 
-from .. import mail
 from ..extensions import db
 from ..models import (
     Application,
@@ -30,6 +29,7 @@ from ..models import (
     InterviewOffer,
     InterviewStatus,
     OfferSlot,
+    EventType,
     OfferStatus,
     RoleCompany,
     Stage,
@@ -37,8 +37,8 @@ from ..models import (
 )
 from ..models.audit import record
 from . import write_transaction
-from .calendar import interview_attachment
-from .pipeline import Actor, apply_move
+from .events import record_event
+from .pipeline import Actor, move
 
 MIN_DURATION, MAX_DURATION = 10, 8 * 60
 
@@ -126,7 +126,6 @@ def schedule(application_id: int, request: InterviewRequest, organizer_id: int |
     except BaseException:
         db.session.rollback()
         raise
-    _send(interview, "interview_scheduled", f"Interview for {interview.application.role.title} with {interview.company.name}")
     return interview
 
 
@@ -163,13 +162,14 @@ def _create(application, company, slot: Slot, kind, location, interviewers, orga
     )
     db.session.add(interview)
     if application.stage in (Stage.APPLIED, Stage.SCREENING):
-        apply_move(
+        move(
             application,
             Stage.INTERVIEW,
             f"Interview scheduled with {company.name} for {slot.starts_at:%Y-%m-%d %H:%M} UTC",
             Actor.staff(organizer_id) if organizer_id else Actor("system"),
         )
     db.session.flush()
+    record_event(EventType.INTERVIEW_SCHEDULED, application, interview_id=interview.id)
     return interview
 
 
@@ -191,11 +191,11 @@ def reschedule(interview_id: int, local_start: datetime, zone_name: str, duratio
         interview.sequence += 1
         record("interview.reschedule", actor_id, interview.application_id, interview_id=interview.id,
                before=before, after=slot.starts_at.isoformat(), timezone=slot.timezone)
+        record_event(EventType.INTERVIEW_RESCHEDULED, interview.application, interview_id=interview.id)
         db.session.commit()
     except BaseException:
         db.session.rollback()
         raise
-    _send(interview, "interview_rescheduled", f"New time: interview with {interview.company.name}")
     return interview
 
 
@@ -210,11 +210,11 @@ def cancel(interview_id: int, reason: str, actor_id: int | None) -> Interview:
         interview.cancel_reason = reason
         interview.sequence += 1
         record("interview.cancel", actor_id, interview.application_id, interview_id=interview.id, reason=reason)
+        record_event(EventType.INTERVIEW_CANCELLED, interview.application, interview_id=interview.id)
         db.session.commit()
     except BaseException:
         db.session.rollback()
         raise
-    _send(interview, "interview_cancelled", f"Cancelled: interview with {interview.company.name}")
     return interview
 
 
@@ -276,21 +276,6 @@ def upcoming_for_application(application_id: int) -> list[Interview]:
                Interview.ends_at > utcnow())
         .order_by(Interview.starts_at)
     ).unique())
-
-
-def _send(interview: Interview, template: str, subject: str) -> None:
-    from ..urls import absolute_url
-
-    application = interview.application
-    mail.send_mail(
-        application.email,
-        subject,
-        template,
-        attachments=[interview_attachment(interview)],
-        interview=interview,
-        application=application,
-        status_url=absolute_url("public.status", token=application.status_token),
-    )
 
 
 def reset_calendar_token(user_id: int) -> str:
@@ -382,20 +367,11 @@ def create_offer(application_id: int, request: OfferRequest, organizer_id: int |
         db.session.flush()
         record("interview.offer", organizer_id, application.id, offer_id=offer.id, company=company.slug,
                slots=[slot.starts_at.isoformat() for slot in slots], expires_at=expiry.isoformat())
+        record_event(EventType.INTERVIEW_OFFERED, application, offer_id=offer.id)
         db.session.commit()
     except BaseException:
         db.session.rollback()
         raise
-    from ..urls import absolute_url
-
-    mail.send_mail(
-        application.email,
-        f"Choose a time: interview for {application.role.title} with {company.name}",
-        "interview_offer",
-        offer=offer,
-        application=application,
-        offer_url=absolute_url("public.interview_offer", token=offer.token),
-    )
     return offer
 
 
@@ -452,5 +428,4 @@ def book(token: str, slot_id: int) -> Interview:
     except BaseException:
         db.session.rollback()
         raise
-    _send(interview, "interview_scheduled", f"Interview for {interview.application.role.title} with {interview.company.name}")
     return interview

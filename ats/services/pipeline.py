@@ -1,4 +1,9 @@
-"""Stage moves: the pipeline's rules in one place, each move written to history.
+"""Stage moves: the pipeline's rules in one place, and one door for every move.
+
+Every way of changing a stage (a recruiter's move, bulk moves, the candidate
+withdrawing, scheduling an interview, and later the API) goes through
+``move``: version first, then the rules, then the change with its history,
+audit entry and event, in the caller's transaction.
 
 The rules (the contract's "Stages"):
 - forward one or more steps along applied → screening → interview → offer → hired;
@@ -8,15 +13,15 @@ The rules (the contract's "Stages"):
   back to the stage the application was closed from;
 - a stale version is refused before any other check.
 """
-from collections.abc import Callable
 from dataclasses import dataclass
 
 from sqlalchemy.orm.exc import StaleDataError
 
 from ..extensions import db
-from ..models import PIPELINE, Application, Stage, StageChange, utcnow
+from ..models import PIPELINE, Application, EventType, Stage, StageChange, utcnow
 from ..models.audit import record
 from . import write_transaction
+from .events import record_event
 
 
 class MoveError(Exception):
@@ -123,57 +128,53 @@ def suggested_move(moves: list[tuple[Stage, bool]]) -> Stage | None:
     return forward[0] if forward else (moves[0][0] if moves else None)
 
 
-def move_stage(
-    application_id: int,
-    to_stage: Stage,
-    reason: str,
-    actor: Actor,
-    expected_version: int,
-    *,
-    then: Callable[[Application, StageChange], None] | None = None,
-) -> Application:
-    """Move an application, checking the version first and the rules second. One transaction.
+def move(
+    application: Application, to_stage: Stage, reason: str, actor: Actor, expected_version: int | None = None
+) -> StageChange:
+    """The one door for a stage move, inside the caller's transaction.
 
-    ``then(application, change)``, when given, runs after the move inside the
-    same transaction (to record an audit event, say): it is saved with the
-    move or not at all.
+    Refuses a stale ``expected_version`` (when the caller showed one) before
+    anything else, then a move the rules forbid (``MoveError``). Then changes
+    the stage and writes the history entry, the audit entry (``stage.move``)
+    and the ``application.stage_changed`` event, all saved with the caller's
+    commit or not at all.
     """
+    if expected_version is not None and application.version != expected_version:
+        raise StaleVersion(application.id, application.version)
+    check_move(application, to_stage, reason)
+    change = apply_move(application, to_stage, reason, actor)
+    record(
+        "stage.move",
+        actor.id if actor.kind == "staff" else None,
+        application.id,
+        **{"from": change.from_stage.value, "to": change.to_stage.value, "reason": change.reason},
+    )
+    record_event(EventType.STAGE_CHANGED, application, **{"from": change.from_stage.value, "to": change.to_stage.value})
+    return change
+
+
+def move_stage(application_id: int, to_stage: Stage, reason: str, actor: Actor, expected_version: int) -> Application:
+    """Move an application (see ``move``). One transaction."""
     write_transaction()
     application = db.session.get(Application, application_id)
     if application is None:
+        db.session.rollback()
         raise LookupError(application_id)
-    if application.version != expected_version:
-        db.session.rollback()
-        raise StaleVersion(application_id, application.version)
     try:
-        check_move(application, to_stage, reason)
-    except MoveError:
-        db.session.rollback()
-        raise
-    try:
-        change = apply_move(application, to_stage, reason, actor)
-        if then is not None:
-            then(application, change)
+        move(application, to_stage, reason, actor, expected_version)
         db.session.commit()
     except StaleDataError:
         # Another move committed between our read and our write.
         db.session.rollback()
         raise StaleVersion(application_id, None) from None
+    except BaseException:
+        db.session.rollback()
+        raise
     return application
 
 
 def move_stage_as_staff(
     application_id: int, to_stage: Stage, reason: str, staff_id: int, expected_version: int
 ) -> Application:
-    """A staff member's move (see ``move_stage``), recorded in the audit trail
-    as ``stage.move`` in the same transaction."""
-
-    def audit(application: Application, change: StageChange) -> None:
-        record(
-            "stage.move",
-            staff_id,
-            application.id,
-            **{"from": change.from_stage.value, "to": change.to_stage.value, "reason": change.reason},
-        )
-
-    return move_stage(application_id, to_stage, reason, Actor.staff(staff_id), expected_version, then=audit)
+    """A staff member's move (see ``move_stage``)."""
+    return move_stage(application_id, to_stage, reason, Actor.staff(staff_id), expected_version)
