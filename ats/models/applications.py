@@ -6,6 +6,7 @@ from sqlalchemy import ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from ..extensions import db
+from .assessment import skill_match_score
 from .roles import Role, RoleSkill
 from .types import UTCDateTime, utcnow, value_enum
 
@@ -168,11 +169,9 @@ class Application(db.Model):
         return not self.stage.is_closed
 
     def skill_score(self, skill_count: int) -> float | None:
-        """0 to 100: strong = 1, partial = ½, over the role's skill count; None
-        while no skill has been assessed."""
-        if not self.skills_assessed or not skill_count:
-            return None
-        return round(100 * (self.skills_strong + 0.5 * self.skills_partial) / skill_count, 1)
+        """``skill_match_score`` of this application's counts, over the role's
+        ``skill_count`` active skills."""
+        return skill_match_score(self.skills_strong, self.skills_partial, self.skills_assessed, skill_count)
 
 
 class ApplicationSkillClaim(db.Model):

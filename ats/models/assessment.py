@@ -24,8 +24,28 @@ class SkillLevel(enum.Enum):
 
     @property
     def weight(self) -> float | None:
-        """Its share of the score; None when not assessed."""
+        """What a skill at this level adds to the skill match (see
+        ``skill_match_score``); None when not assessed."""
         return {"strong": 1.0, "partial": 0.5, "none": 0.0, "unknown": None}[self.value]
+
+
+# Read once, not per call: the board and the CSV score many applications.
+_STRONG, _PARTIAL, _NONE = SkillLevel.STRONG.weight, SkillLevel.PARTIAL.weight, SkillLevel.NONE.weight
+
+
+def skill_match_score(strong: int, partial: int, assessed: int, skill_count: int) -> float | None:
+    """The skill match, 0 to 100 with one decimal: the weights of the assessed
+    skills' levels, over the role's ``skill_count`` active skills. ``strong``
+    and ``partial`` count skills at those levels, ``assessed`` every skill not
+    ``unknown``. None while no skill has been assessed.
+
+    The one statement of the score: the application page, the board and the
+    pipeline CSV all call it.
+    """
+    if not assessed or not skill_count:
+        return None
+    points = strong * _STRONG + partial * _PARTIAL + (assessed - strong - partial) * _NONE
+    return round(100 * points / skill_count, 1)
 
 
 class SkillAnnotation(db.Model):

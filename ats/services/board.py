@@ -31,6 +31,7 @@ from ..models import (
     StageCount,
     utcnow,
 )
+from ..models.assessment import skill_match_score
 from .pipeline import MoveError, StaleVersion, allowed_moves, move_stage_as_staff
 
 # The columns: open stages in pipeline order, then the closed ones.
@@ -306,11 +307,9 @@ def _card(row, skill_count: int, now: datetime) -> Card:
     """A card for ``row`` (the ``_CARD_COLUMNS``)."""
     (id_, full_name, location, applied_at, stage, closed_from_stage, version, entered_at,
      strong, partial, assessed) = row[:11]
-    score = None
-    if assessed and skill_count:
-        score = round(100 * (strong + 0.5 * partial) / skill_count, 1)
     return Card(id_, full_name, location, applied_at, stage, closed_from_stage, version,
-                max(0, (now - entered_at).days), score, _movable(stage, closed_from_stage))
+                max(0, (now - entered_at).days), skill_match_score(strong, partial, assessed, skill_count),
+                _movable(stage, closed_from_stage))
 
 
 @functools.cache

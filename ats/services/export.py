@@ -17,6 +17,7 @@ from sqlalchemy import String, case, func, literal, select, type_coerce
 
 from ..extensions import db
 from ..models import Application, Company, Interview, InterviewStatus, Role, RoleSkill, utcnow
+from ..models.assessment import skill_match_score
 from ..models.audit import record
 from . import write_transaction
 from .reports import Filters
@@ -68,10 +69,9 @@ def _iso(column):
 
 
 def _score(strong: int, partial: int, assessed: int, total: int) -> str | None:
-    """As Application.skill_score: 0 to 100, one decimal; empty while nothing is assessed."""
-    if not assessed or not total:
-        return None
-    return f"{round(100 * (strong + 0.5 * partial) / total, 1):.1f}"
+    """``skill_match_score`` written with one decimal; empty while nothing is assessed."""
+    score = skill_match_score(strong, partial, assessed, total)
+    return None if score is None else f"{score:.1f}"
 
 
 def pipeline_csv(filters: Filters, deidentified: bool = False, batch: int = BATCH) -> Iterator[bytes]:
