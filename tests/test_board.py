@@ -569,6 +569,31 @@ def test_a_bulk_reason_over_the_limit_is_422(client, signed_in, auth, role, appl
     assert db_session.get(Application, one.id).stage == S.APPLIED
 
 
+def test_a_reason_has_one_limit_on_the_board_and_on_the_move_page(client, signed_in, auth, role, applicant,
+                                                                  db_session):
+    bulk_moved, page_moved = applicant(role, "Bulk", S.APPLIED), applicant(role, "Page", S.APPLIED)
+    board = client.get(BOARD).get_data(as_text=True)
+    [bulk_limit] = re.findall(r'id="bulk-reason" name="reason" maxlength="(\d+)"', board)
+    move_page = f"/pipeline/applications/{page_moved.id}/stage"
+    [page_limit] = re.findall(r'<textarea[^>]*id="stage-reason" maxlength="(\d+)"',
+                              client.get(move_page).get_data(as_text=True))
+    assert bulk_limit == page_limit
+    limit = int(page_limit)
+
+    def move_on_page(reason):
+        data = {"csrf_token": auth.token(move_page), "stage": "rejected", "reason": reason,
+                "version": str(db_session.get(Application, page_moved.id).version)}
+        return client.post(move_page, data=data)
+
+    assert bulk(client, auth, [bulk_moved], reason="x" * (limit + 1)).status_code == 422
+    assert move_on_page("x" * (limit + 1)).status_code == 422
+    assert bulk(client, auth, [bulk_moved], reason="x" * limit).status_code == 303
+    assert move_on_page("x" * limit).status_code == 303
+    for application in (bulk_moved, page_moved):
+        db_session.refresh(application)
+        assert application.stage == S.REJECTED
+
+
 def test_bulk_needs_the_csrf_token(client, signed_in, role, applicant):
     one = applicant(role, "One", S.APPLIED)
     response = client.post(f"{BOARD}/bulk", data={"application": f"{one.id}:1", "stage": "withdrawn"})

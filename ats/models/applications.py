@@ -37,6 +37,10 @@ OPEN_STAGES = (Stage.APPLIED, Stage.SCREENING, Stage.INTERVIEW, Stage.OFFER)
 CLOSED_STAGES = (Stage.HIRED, Stage.REJECTED, Stage.WITHDRAWN)
 
 
+# The longest reason a stage move may give, in characters: the application
+# page's stage form, the move page and the board's bulk move all hold to it.
+MAX_REASON = 2_000
+
 _OPEN_STAGE_SQL = "stage IN ('applied', 'screening', 'interview', 'offer')"
 
 

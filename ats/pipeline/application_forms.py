@@ -7,10 +7,9 @@ from wtforms import HiddenField, SelectField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
 from ..models import RoleSkill, SkillLevel, Stage
+from ..models.applications import MAX_REASON
 from ..public.forms import clean_text
 from ..services.assessment import MAX_ANNOTATION_NOTE, MAX_NOTE_BODY, SkillInput
-
-MAX_REASON = 2_000
 
 
 class StageForm(FlaskForm):

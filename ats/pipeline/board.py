@@ -9,11 +9,11 @@ from flask_login import current_user
 
 from ..auth.redirects import safe_next_path
 from ..models import Stage
+from ..models.applications import MAX_REASON
 from ..public.forms import clean_text
 from ..services.board import (
     BOARD_STAGES,
     BULK_LIMIT,
-    MAX_REASON,
     PAGE_SIZE,
     BoardInputError,
     BoardQuery,
@@ -49,6 +49,7 @@ def board(role_slug: str):
         board=loaded,
         stages=BOARD_STAGES,
         page_size=PAGE_SIZE,
+        max_reason=MAX_REASON,
         here=url_for("pipeline.board", role_slug=loaded.role_slug, **query.args()),
         render_cards=render_cards,
     )

@@ -41,8 +41,6 @@ BOARD_STAGES = OPEN_STAGES + CLOSED_STAGES
 PAGE_SIZE = 10
 # A bulk move handles at most this many applications (a full page is 7 × 10).
 BULK_LIMIT = 200
-# As on the application page's stage form.
-MAX_REASON = 2_000
 # The candidate texts ``?q=`` searches: the application's own copy of them.
 SEARCHED = (Application.full_name, Application.email, Application.location, Application.profile)
 
