@@ -8,10 +8,10 @@ import pytest
 from argon2 import PasswordHasher
 from sqlalchemy import func, select
 
-from ats.auth.redirects import safe_next_path
 from ats.extensions import db
 from ats.models import Access, StaffUser
 from ats.services.staff import deactivate, save_staff_user
+from ats.web import safe_next_path
 
 GOOD_PASSWORD = "correct horse battery staple"
 

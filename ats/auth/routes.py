@@ -5,8 +5,8 @@ from flask_login import current_user, login_user, logout_user
 
 from ..extensions import limiter
 from ..services.staff import sign_in
+from ..web import safe_next_path
 from .forms import LoginForm
-from .redirects import safe_next_path
 
 bp = Blueprint("auth", __name__)
 

@@ -2,12 +2,12 @@
 from flask import abort, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
 
-from ..auth.redirects import safe_next_path
 from ..extensions import db
 from ..models import Application
 from ..services import resumes
 from ..services.assessment import add_note, annotate_skills, record_resume_download
 from ..services.pipeline import MoveError, StaleVersion, allowed_moves, move_stage_as_staff, suggested_move
+from ..web import safe_next_path
 from .application_forms import NoteForm, StageForm, read_skill_form
 from .application_page import Move, changes_since, load_application, load_page
 from .routes import bp

@@ -7,10 +7,8 @@ what was wrong; a bulk form it cannot use, ``422``.
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from ..auth.redirects import safe_next_path
 from ..models import Stage
 from ..models.applications import MAX_REASON
-from ..public.forms import clean_text
 from ..services.board import (
     BOARD_STAGES,
     BULK_LIMIT,
@@ -21,6 +19,7 @@ from ..services.board import (
     bulk_move,
     load_board,
 )
+from ..web import clean_text, safe_next_path
 from .board_cards import render_cards
 from .routes import bp
 

@@ -12,23 +12,9 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..models import Role
 from ..models.self_identification import DECLINE, DISABILITY, GENDER, RACE_ETHNICITY, VETERAN
+from ..web import clean_line, clean_text
 
-# Control characters other than tab and line breaks are dropped from text:
-# PostgreSQL refuses NUL, and none of them belongs in a name or a profile.
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _PHONE = re.compile(r"^\+?[0-9][0-9 ().\-/]*$")
-
-
-def clean_line(value):
-    if value is None:
-        return value
-    return " ".join(_CONTROL.sub("", value).split())
-
-
-def clean_text(value):
-    if value is None:
-        return value
-    return _CONTROL.sub("", value).replace("\r\n", "\n").replace("\r", "\n").strip()
 
 
 def normalised_email(form, field):
