@@ -1,5 +1,5 @@
 """Interview pages for recruiters. Views check the form and call one service function."""
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -33,24 +33,10 @@ def interview_helpers():
     return {"application_interviews": service.for_application, "zone_of": ZoneInfo}
 
 
-def _application(application_id: int) -> Application:
-    application = db.session.get(Application, application_id)
-    if application is None:
-        abort(404)
-    return application
-
-
 def _listings(application: Application) -> list[RoleCompany]:
     return db.session.scalars(
         select(RoleCompany).filter_by(role_id=application.role_id).order_by(RoleCompany.position)
     ).all()
-
-
-def _interview(interview_id: int) -> Interview:
-    interview = db.session.get(Interview, interview_id)
-    if interview is None:
-        abort(404)
-    return interview
 
 
 def _schedule_page(application, form, status=200, clashes=()):
@@ -59,7 +45,7 @@ def _schedule_page(application, form, status=200, clashes=()):
 
 @bp.get("/pipeline/applications/<int:application_id>/interviews/new")
 def new(application_id: int):
-    application = _application(application_id)
+    application = db.get_or_404(Application, application_id)
     form = ScheduleForm(formdata=None).for_companies(_listings(application))
     form.timezone.data = request.args.get("timezone", "America/New_York")
     return _schedule_page(application, form)
@@ -67,7 +53,7 @@ def new(application_id: int):
 
 @bp.post("/pipeline/applications/<int:application_id>/interviews")
 def schedule(application_id: int):
-    application = _application(application_id)
+    application = db.get_or_404(Application, application_id)
     form = ScheduleForm().for_companies(_listings(application))
     if not form.validate():
         return _schedule_page(application, form, 422)
@@ -87,9 +73,9 @@ def schedule(application_id: int):
         )
     except service.InterviewError as error:
         _field_error(form, error)
-        return _schedule_page(_application(application_id), form, 422)
+        return _schedule_page(db.get_or_404(Application, application_id), form, 422)
     except service.InterviewClash as clash:
-        return _schedule_page(_application(application_id), form, 409, clash.clashes)
+        return _schedule_page(db.get_or_404(Application, application_id), form, 409, clash.clashes)
     flash(f"Interview with {interview.company.name} scheduled; the candidate has been e-mailed an invitation.", "success")
     return redirect(url_for("interviews.detail", interview_id=interview.id), 303)
 
@@ -104,7 +90,7 @@ def _field_error(form, error: service.InterviewError) -> None:
 
 @bp.get("/interviews/<int:interview_id>")
 def detail(interview_id: int):
-    interview = _interview(interview_id)
+    interview = db.get_or_404(Interview, interview_id)
     reschedule_form = RescheduleForm(formdata=None)
     reschedule_form.starts_at.data = interview.local_start.replace(tzinfo=None)
     reschedule_form.timezone.data = interview.timezone
@@ -116,7 +102,7 @@ def detail(interview_id: int):
 
 @bp.post("/interviews/<int:interview_id>/reschedule")
 def reschedule(interview_id: int):
-    interview = _interview(interview_id)
+    interview = db.get_or_404(Interview, interview_id)
     form = RescheduleForm()
     status, clashes = 422, ()
     if form.validate():
@@ -130,7 +116,7 @@ def reschedule(interview_id: int):
             flash("Interview moved; the candidate has been e-mailed the new time.", "success")
             return redirect(url_for("interviews.detail", interview_id=interview_id), 303)
     page = render_template(
-        "interviews/detail.html", interview=_interview(interview_id), reschedule_form=form,
+        "interviews/detail.html", interview=db.get_or_404(Interview, interview_id), reschedule_form=form,
         cancel_form=CancelForm(formdata=None), clashes=clashes,
     )
     return page, status
@@ -138,7 +124,7 @@ def reschedule(interview_id: int):
 
 @bp.post("/interviews/<int:interview_id>/cancel")
 def cancel(interview_id: int):
-    interview = _interview(interview_id)
+    interview = db.get_or_404(Interview, interview_id)
     form = CancelForm()
     if form.validate():
         try:
@@ -149,15 +135,15 @@ def cancel(interview_id: int):
             flash("Interview cancelled; the candidate has been e-mailed.", "success")
             return redirect(url_for("interviews.detail", interview_id=interview_id), 303)
     page = render_template(
-        "interviews/detail.html", interview=_interview(interview_id), reschedule_form=RescheduleForm(formdata=None),
-        cancel_form=form,
+        "interviews/detail.html", interview=db.get_or_404(Interview, interview_id),
+        reschedule_form=RescheduleForm(formdata=None), cancel_form=form,
     )
     return page, 422
 
 
 @bp.get("/interviews/<int:interview_id>.ics")
 def calendar_file(interview_id: int):
-    interview = _interview(interview_id)
+    interview = db.get_or_404(Interview, interview_id)
     return Response(
         interview_ics(interview),
         mimetype="text/calendar",
@@ -217,7 +203,7 @@ def _offer_page(application, form, status=200):
 
 @bp.get("/pipeline/applications/<int:application_id>/offers/new")
 def new_offer(application_id: int):
-    application = _application(application_id)
+    application = db.get_or_404(Application, application_id)
     form = OfferForm(formdata=None).for_companies(_listings(application))
     form.timezone.data = "America/New_York"
     return _offer_page(application, form)
@@ -225,7 +211,7 @@ def new_offer(application_id: int):
 
 @bp.post("/pipeline/applications/<int:application_id>/offers")
 def create_offer(application_id: int):
-    application = _application(application_id)
+    application = db.get_or_404(Application, application_id)
     form = OfferForm().for_companies(_listings(application))
     if not form.validate():
         return _offer_page(application, form, 422)
@@ -246,16 +232,14 @@ def create_offer(application_id: int):
         )
     except service.InterviewError as error:
         _field_error(form, error)
-        return _offer_page(_application(application_id), form, 422)
+        return _offer_page(db.get_or_404(Application, application_id), form, 422)
     flash(f"{len(offer.slots)} times offered; the candidate has been e-mailed a link to choose one.", "success")
     return redirect(url_for("interviews.offer", offer_id=offer.id), 303)
 
 
 @bp.get("/interviews/offers/<int:offer_id>")
 def offer(offer_id: int):
-    offer = db.session.get(InterviewOffer, offer_id)
-    if offer is None:
-        abort(404)
+    offer = db.get_or_404(InterviewOffer, offer_id)
     return render_template(
         "interviews/offer_detail.html", offer=offer, free=service.free_slots(offer), now=utcnow()
     )

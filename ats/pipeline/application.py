@@ -52,8 +52,8 @@ def application(application_id: int):
 
 @bp.get("/applications/<int:application_id>/resume")
 def resume(application_id: int):
-    application = db.session.get(Application, application_id)
-    if application is None or not application.resume_storage_name:
+    application = db.get_or_404(Application, application_id)
+    if not application.resume_storage_name:
         abort(404)
     try:
         path = resumes.path_of(application.resume_storage_name)
@@ -77,9 +77,7 @@ def move_form(application_id: int):
     """The stage control on a page of its own, for moving an application from
     the board: the form is the application page's (same fields, same POST),
     and ``next`` takes the recruiter back to the board as it was."""
-    application = db.session.get(Application, application_id)
-    if application is None:
-        abort(404)
+    application = db.get_or_404(Application, application_id)
     allowed = allowed_moves(application)
     moves = [Move(stage, needs_reason) for stage, needs_reason in allowed]
     form = StageForm(formdata=None)
@@ -103,9 +101,7 @@ def move_form(application_id: int):
 def move(application_id: int):
     """The contract's order: a stale version is answered 409 before anything
     else is checked; then a missing stage or a move the rules forbid, 422."""
-    current = db.session.get(Application, application_id)
-    if current is None:
-        abort(404)
+    current = db.get_or_404(Application, application_id)
     form = StageForm()
     form.validate()
     version = form.shown_version()
@@ -146,9 +142,7 @@ def render_stale(application_id: int, shown_version: int, form: StageForm):
 
 @bp.post("/applications/<int:application_id>/skills")
 def annotate(application_id: int):
-    current = db.session.get(Application, application_id)
-    if current is None:
-        abort(404)
+    current = db.get_or_404(Application, application_id)
     inputs, sent, errors = read_skill_form(request.form, current.role.active_skills)
     if errors:
         return render_page(application_id, 422, skills_sent=sent, skill_errors=errors)
@@ -163,8 +157,7 @@ def annotate(application_id: int):
 
 @bp.post("/applications/<int:application_id>/notes")
 def note(application_id: int):
-    if db.session.get(Application, application_id) is None:
-        abort(404)
+    db.get_or_404(Application, application_id)
     form = NoteForm()
     if not form.validate():
         return render_page(application_id, 422, note_form=form)
