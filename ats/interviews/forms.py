@@ -1,5 +1,6 @@
 """Forms for scheduling, rescheduling and cancelling interviews (contract field names)."""
 from datetime import datetime
+from typing import Self
 
 from email_validator import EmailNotValidError, validate_email
 from flask_wtf import FlaskForm
@@ -33,14 +34,18 @@ class EmailListField(StringField):
         self.emails = tuple(emails)
 
 
-class TimeFields(FlaskForm):
-    starts_at = DateTimeLocalField(
-        "Starts at (local time)",
-        format="%Y-%m-%dT%H:%M",
-        validators=[InputRequired("Enter the date and time, as YYYY-MM-DDTHH:MM.")],
-    )
-    timezone = SelectField("Time zone", validators=[InputRequired("Choose a time zone.")])
-    duration_minutes = IntegerField(
+def _zone_choices() -> list[SelectChoice]:
+    return [SelectChoice(name, name.replace("_", " ")) for name in zone_names()]
+
+
+def zone_field(label: str) -> SelectField:
+    """The IANA time zone the times are given in, of those the scheduling service accepts."""
+    return SelectField(label, choices=_zone_choices, validators=[InputRequired("Choose a time zone.")])
+
+
+def duration_field() -> IntegerField:
+    """The interview's length in minutes, within the service's limits."""
+    return IntegerField(
         "Duration (minutes)",
         default=45,
         validators=[
@@ -49,24 +54,47 @@ class TimeFields(FlaskForm):
         ],
     )
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.timezone.choices = [SelectChoice(name, name.replace("_", " ")) for name in zone_names()]
+
+class TimeFields(FlaskForm):
+    """When one interview takes place: a local time in a zone, and how long."""
+
+    starts_at = DateTimeLocalField(
+        "Starts at (local time)",
+        format="%Y-%m-%dT%H:%M",
+        validators=[InputRequired("Enter the date and time, as YYYY-MM-DDTHH:MM.")],
+    )
+    timezone = zone_field("Time zone")
+    duration_minutes = duration_field()
 
 
-class ScheduleForm(TimeFields):
+class InterviewDetails(FlaskForm):
+    """What an interview is, whether scheduled at once or offered as times to
+    choose from: the company (one listed for the role), the kind, its length,
+    where, and who interviews.
+
+    A form lists its fields (and the error summary its errors) in the order
+    they were made: ScheduleForm takes ``duration_minutes`` from TimeFields,
+    which comes first in its bases, and so keeps it after the time.
+    """
+
     company = SelectField("Company", validators=[InputRequired("Choose the company.")])
     kind = SelectField(
         "Kind",
         choices=[SelectChoice(kind.value, kind.label) for kind in InterviewKind],
         default=InterviewKind.VIDEO.value,
     )
+    duration_minutes = duration_field()
     location = StringField("Location or link", validators=[Optional(), Length(max=500)])
     interviewers = EmailListField("Interviewers' e-mails", validators=[Length(max=2000)])
 
-    def for_companies(self, listings) -> "ScheduleForm":
+    def for_companies(self, listings) -> Self:
+        """The form, offering the companies of the role's ``listings``."""
         self.company.choices = [SelectChoice(l.company.slug, l.company.name) for l in listings]
         return self
+
+
+class ScheduleForm(TimeFields, InterviewDetails):
+    pass
 
 
 class RescheduleForm(TimeFields):
@@ -77,26 +105,10 @@ class CancelForm(FlaskForm):
     reason = TextAreaField("Reason", validators=[InputRequired("Say why it is cancelled."), Length(max=2000)])
 
 
-class OfferForm(FlaskForm):
+class OfferForm(InterviewDetails):
     """Several times for the candidate to choose from, one per line."""
 
-    company = SelectField("Company", validators=[InputRequired("Choose the company.")])
-    kind = SelectField(
-        "Kind",
-        choices=[SelectChoice(kind.value, kind.label) for kind in InterviewKind],
-        default=InterviewKind.VIDEO.value,
-    )
-    duration_minutes = IntegerField(
-        "Duration (minutes)",
-        default=45,
-        validators=[
-            InputRequired("Enter the duration in minutes."),
-            NumberRange(MIN_DURATION, MAX_DURATION, f"Between {MIN_DURATION} and {MAX_DURATION} minutes."),
-        ],
-    )
-    location = StringField("Location or link", validators=[Optional(), Length(max=500)])
-    interviewers = EmailListField("Interviewers' e-mails", validators=[Length(max=2000)])
-    timezone = SelectField("Time zone of the times below", validators=[InputRequired("Choose a time zone.")])
+    timezone = zone_field("Time zone of the times below")
     slots = TextAreaField(
         "Times to offer",
         validators=[InputRequired("Enter at least one time."), Length(max=2000)],
@@ -105,15 +117,8 @@ class OfferForm(FlaskForm):
     expires_at = DateTimeLocalField(
         "Offer expires at", format="%Y-%m-%dT%H:%M", validators=[InputRequired("Enter when the offer expires.")]
     )
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.timezone.choices = [SelectChoice(name, name.replace("_", " ")) for name in zone_names()]
-        self.local_starts: tuple = ()
-
-    def for_companies(self, listings) -> "OfferForm":
-        self.company.choices = [SelectChoice(l.company.slug, l.company.name) for l in listings]
-        return self
+    # The slots as local times, once the form has validated.
+    local_starts: tuple = ()
 
     def validate_slots(self, field):
         starts = []
