@@ -211,6 +211,56 @@ def test_the_page_shows_every_figure_in_tables(client, manager, pipeline):
     assert 'scope="col"' in body and 'scope="row"' in body
 
 
+# The sections with a bar table, by the id of their heading, and their rows for the role ai-engineer.
+BAR_TABLES = {"funnel": 5, "time": 4, "weeks": 4, "reasons": 2, "companies": 2}
+# What the sections that can be empty say then.
+EMPTY = {"weeks": "No applications.", "reasons": "No rejections.", "companies": "No interviews."}
+
+
+def sections(body: str) -> dict[str, str]:
+    return dict(re.findall(r'<section class="report-section" aria-labelledby="(\w+)-heading">(.*?)</section>', body, re.S))
+
+
+def test_every_bar_table_is_built_alike(client, manager, pipeline):
+    """One frame for every table with bars: a scrolling region named by the
+    caption, a hidden heading for the bar column, and per row one bar from
+    0 to 100 long, hidden from screen readers."""
+    found = sections(client.get("/reports/?role=ai-engineer").get_data(as_text=True))
+    assert list(found) == list(BAR_TABLES)
+    for key, rows in BAR_TABLES.items():
+        section = found[key]
+        assert f'<div class="table-scroll" role="region" aria-labelledby="{key}-caption" tabindex="0">' in section
+        assert f'<caption id="{key}-caption">' in section
+        head = re.findall(r"<th [^>]*>.*?</th>", re.search(r"<thead>(.*?)</thead>", section, re.S).group(1))
+        assert head[-1] == (
+            '<th scope="col" class="report-table__bar">'
+            '<span class="visually-hidden">Bar chart of the same numbers</span></th>'
+        )
+        body_rows = re.findall(r"<tr>(.*?)</tr>", re.search(r"<tbody>(.*?)</tbody>", section, re.S).group(1), re.S)
+        assert len(body_rows) == rows, key
+        lengths = []
+        for row in body_rows:
+            bar = re.search(
+                r'<td class="report-table__bar"><svg class="bar" viewBox="0 0 100 10" preserveAspectRatio="none" '
+                r'aria-hidden="true" focusable="false"><rect width="([\d.]+)" height="10"></rect></svg></td>\s*$',
+                row,
+            )
+            assert bar, (key, row)
+            lengths.append(float(bar.group(1)))
+        assert 0 < max(lengths) <= 100 and min(lengths) >= 0, key
+
+
+def test_bar_tables_without_rows_say_so(client, manager):
+    found = sections(client.get("/reports/").get_data(as_text=True))
+    assert list(found) == list(BAR_TABLES)
+    for key in BAR_TABLES:
+        if key in EMPTY:
+            assert "<table" not in found[key]
+            assert f'<p class="staff-empty">{EMPTY[key]}</p>' in found[key]
+        else:
+            assert f'<caption id="{key}-caption">' in found[key]
+
+
 def test_filters_narrow_every_figure(client, manager, pipeline):
     body = client.get("/reports/?from=2026-03-09&to=2026-03-10").get_data(as_text=True)
     assert table_rows(body, "Applications that reached each stage")[1][1] == "2"
