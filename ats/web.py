@@ -1,7 +1,15 @@
 """What the blueprints' views and forms share, owned by none of them: the
-text filters the forms apply, and where a form may send the browser next."""
+text filters the forms apply, where a form may send the browser next, and
+``404`` for what the address names but nothing holds.
+
+A record by its id is ``db.get_or_404(Model, id)`` (Flask-SQLAlchemy); what
+a service looks up otherwise (by slug, by token, a whole page) is ``or_404``.
+"""
 import re
+from typing import TypeVar
 from urllib.parse import urlsplit
+
+from flask import abort
 
 # Control characters other than tab and line breaks are dropped from text:
 # PostgreSQL refuses NUL, and none of them belongs in a name or a profile.
@@ -10,6 +18,16 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 # Control characters and whitespace, which browsers strip or reinterpret
 # ("/\t/evil.example" is "//evil.example" to them).
 _UNSAFE = re.compile(r"[\x00-\x20\x7f]")
+
+
+T = TypeVar("T")
+
+
+def or_404(found: T | None) -> T:
+    """``found``, or the ``404`` page when there is none."""
+    if found is None:
+        abort(404)
+    return found
 
 
 def clean_line(value):

@@ -7,7 +7,7 @@ from ..models import Application
 from ..services import resumes
 from ..services.assessment import add_note, annotate_skills, record_resume_download
 from ..services.pipeline import MoveError, StaleVersion, allowed_moves, move_stage_as_staff, suggested_move
-from ..web import safe_next_path
+from ..web import or_404, safe_next_path
 from .application_forms import NoteForm, StageForm, read_skill_form
 from .application_page import Move, changes_since, load_application, load_page
 from .routes import bp
@@ -20,9 +20,7 @@ def _page_url(application_id: int) -> str:
 def render_page(application_id: int, status: int = 200, *, stage_form=None, note_form=None, skills_sent=None,
                 skill_errors=None):
     """The page, fresh from the database, with any form that came back with errors."""
-    page = load_page(application_id)
-    if page is None:
-        abort(404)
+    page = or_404(load_page(application_id))
     stage_form = stage_form or StageForm(formdata=None)
     stage_form.stage.choices = [("", "Choose a stage")] + [(m.stage.value, m.option_label) for m in page.moves]
     stage_form.version.data = str(page.application.version)

@@ -4,7 +4,7 @@ A board address the board cannot show (``?stage=`` naming no stage, ``?page=``
 that is not a whole number from 1 up) is answered ``400`` with a page saying
 what was wrong; a bulk form it cannot use, ``422``.
 """
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from ..models import Stage
@@ -19,7 +19,7 @@ from ..services.board import (
     bulk_move,
     load_board,
 )
-from ..web import clean_text, safe_next_path
+from ..web import clean_text, or_404, safe_next_path
 from .board_cards import render_cards
 from .routes import bp
 
@@ -36,13 +36,8 @@ def board(role_slug: str):
     try:
         query = BoardQuery.from_args(request.args)
     except BoardInputError as error:
-        role = board_role(role_slug)
-        if role is None:
-            abort(404)
-        return _refuse(400, str(error), role.slug)
-    loaded = load_board(role_slug, query)
-    if loaded is None:
-        abort(404)
+        return _refuse(400, str(error), or_404(board_role(role_slug)).slug)
+    loaded = or_404(load_board(role_slug, query))
     return render_template(
         "pipeline/board.html",
         board=loaded,
@@ -67,9 +62,7 @@ def _selection(values: list[str]) -> list[tuple[int, int]]:
 
 @bp.post("/<role_slug>/bulk")
 def bulk(role_slug: str):
-    role = board_role(role_slug)
-    if role is None:
-        abort(404)
+    role = or_404(board_role(role_slug))
     board_url = url_for("pipeline.board", role_slug=role.slug)
     back = safe_next_path(request.form.get("next"))
     if back is None or back.split("?")[0] != board_url:
