@@ -5,7 +5,7 @@ from flask import Flask
 
 from config import Config, ProductionConfig, config_from_env
 
-from . import errors, security, sqlite, templating
+from . import errors, security, sqlite, templating, web
 from .commands import ats_cli
 from .extensions import csrf, db, limiter, login_manager, migrate
 from .services import events
@@ -33,6 +33,7 @@ def create_app(config: type[Config] | None = None) -> Flask:
         hops = app.config["ATS_TRUSTED_PROXIES"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
+    app.url_map.converters["int"] = web.DatabaseId
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)

@@ -10,6 +10,8 @@ from typing import TypeVar
 from urllib.parse import urlsplit
 
 from flask import abort
+from werkzeug.exceptions import NotFound
+from werkzeug.routing import IntegerConverter
 
 # Control characters other than tab and line breaks are dropped from text:
 # PostgreSQL refuses NUL, and none of them belongs in a name or a profile.
@@ -58,3 +60,19 @@ def safe_next_path(value: str | None) -> str | None:
     if parts.scheme or parts.netloc:
         return None
     return value
+
+
+class DatabaseId(IntegerConverter):
+    """``<int:…>`` in every route: an id the database can hold (a signed 64-bit
+    integer). A larger one names nothing: ``404``, instead of overflowing in
+    the query (a 500 on SQLite and PostgreSQL alike). Raised, not refused as a
+    non-match, so that a route with the same path and another method does not
+    turn it into 405."""
+
+    LARGEST = 2**63 - 1
+
+    def to_python(self, value: str) -> int:
+        number = super().to_python(value)
+        if number > self.LARGEST:
+            raise NotFound()
+        return number

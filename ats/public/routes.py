@@ -2,7 +2,7 @@
 candidate's status page, the privacy notice and the health check."""
 import re
 
-from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_limiter.util import get_remote_address
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
@@ -17,6 +17,7 @@ from ..services.calendar import feed_ics
 from ..services.pipeline import MoveError
 from ..timezones import ZoneInfo
 from ..services.resumes import ResumeError, read_resume
+from ..web import or_404
 from .forms import ApplicationForm
 from .jsonld import job_posting
 
@@ -34,7 +35,7 @@ def index():
 
 
 def published_role(slug: str) -> Role:
-    role = db.session.scalars(
+    return or_404(db.session.scalars(
         db.select(Role)
         .filter_by(slug=slug, published=True)
         .options(
@@ -44,10 +45,7 @@ def published_role(slug: str) -> Role:
             selectinload(Role.company_listings).joinedload(RoleCompany.company),
             selectinload(Role.faqs),
         )
-    ).one_or_none()
-    if role is None:
-        abort(404)
-    return role
+    ).one_or_none())
 
 
 def render_role(role: Role, form: ApplicationForm, status: int = 200, notice: str | None = None):
@@ -116,10 +114,7 @@ def apply(slug: str):
 
 
 def application_for(token: str):
-    application = service.application_by_token(token) if TOKEN.match(token) else None
-    if application is None:
-        abort(404)
-    return application
+    return or_404(service.application_by_token(token) if TOKEN.match(token) else None)
 
 
 def private(response):
@@ -167,10 +162,7 @@ def withdraw(token: str):
 
 
 def offer_for(token: str):
-    offer = interviews_service.offer_by_token(token) if TOKEN.match(token) else None
-    if offer is None:
-        abort(404)
-    return offer
+    return or_404(interviews_service.offer_by_token(token) if TOKEN.match(token) else None)
 
 
 def render_offer(offer, status: int = 200, notice: str | None = None):
@@ -218,10 +210,7 @@ def book_interview(token: str):
 @bp.get("/calendar/<token>.ics")
 def calendar_feed(token: str):
     """A recruiter's private feed of the interviews they organise; the token is the key."""
-    found = interviews_service.feed_for_token(token) if TOKEN.match(token) else None
-    if found is None:
-        abort(404)
-    name, interviews = found
+    name, interviews = or_404(interviews_service.feed_for_token(token) if TOKEN.match(token) else None)
     response = current_app.response_class(feed_ics(interviews, f"Interviews: {name}"), mimetype="text/calendar")
     response.headers["Cache-Control"] = "private, no-store"
     response.headers["Referrer-Policy"] = "no-referrer"
