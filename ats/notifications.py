@@ -19,41 +19,39 @@ def notify(event: Event) -> None:
         sender(event)
 
 
+def _to_candidate(application, subject: str, template: str, **context) -> None:
+    """A mail to the candidate, with the link to their application's page."""
+    mail.send_mail(
+        application.email,
+        subject,
+        template,
+        application=application,
+        status_url=absolute_url("public.status", token=application.status_token),
+        **context,
+    )
+
+
 def status_link_again(application) -> None:
     """Someone applied again with the address of an open application: nothing
     new was stored, and the address's owner (only) gets the existing link."""
-    mail.send_mail(
-        application.email,
-        f"Your application for {application.role.title}",
-        "status_link",
-        application=application,
-        status_url=absolute_url("public.status", token=application.status_token),
-    )
+    _to_candidate(application, f"Your application for {application.role.title}", "status_link")
 
 
 def _application_received(event: Event) -> None:
     application = event.application
-    mail.send_mail(
-        application.email,
-        f"We received your application for {application.role.title}",
-        "application_received",
-        application=application,
-        status_url=absolute_url("public.status", token=application.status_token),
-    )
+    _to_candidate(application, f"We received your application for {application.role.title}", "application_received")
 
 
 def _interview_mail(template: str, subject: str):
     def send(event: Event) -> None:
         interview = db.session.get(Interview, event.data["interview_id"])
         application = interview.application
-        mail.send_mail(
-            application.email,
+        _to_candidate(
+            application,
             subject.format(role=application.role.title, company=interview.company.name),
             template,
             attachments=[interview_attachment(interview)],
             interview=interview,
-            application=application,
-            status_url=absolute_url("public.status", token=application.status_token),
         )
 
     return send
@@ -62,12 +60,11 @@ def _interview_mail(template: str, subject: str):
 def _interview_offered(event: Event) -> None:
     offer = db.session.get(InterviewOffer, event.data["offer_id"])
     application = offer.application
-    mail.send_mail(
-        application.email,
+    _to_candidate(
+        application,
         f"Choose a time: interview for {application.role.title} with {offer.company.name}",
         "interview_offer",
         offer=offer,
-        application=application,
         offer_url=absolute_url("public.interview_offer", token=offer.token),
     )
 
