@@ -351,6 +351,18 @@ def test_escaping_on_interview_pages(client, auth, recruiter, create_application
     assert "&#34;&gt;&lt;img src=x onerror=alert(1)&gt;" in pages["detail"].get_data(as_text=True)
 
 
+def test_a_location_is_one_line_so_the_calendar_file_holds(client, auth, recruiter, application, db_session, outbox):
+    response = schedule(client, auth, application.id, location="Room 4\r\nX-Injected: yes")
+    assert response.status_code == 303
+    interview = db_session.get(Interview, interview_id_from(response))
+    assert interview.location == "Room 4 X-Injected: yes"
+    [message] = outbox()
+    [attachment] = [part for part in message.iter_attachments() if part.get_content_type() == "text/calendar"]
+    _, event = parse_ics(attachment.get_payload(decode=True))
+    assert str(event["LOCATION"]) == "Room 4 X-Injected: yes"
+    assert "X-INJECTED" not in event
+
+
 def test_interviewers_are_optional(client, auth, recruiter, application, db_session):
     response = schedule(client, auth, application.id, interviewers="")
     assert response.status_code == 303

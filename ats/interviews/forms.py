@@ -10,6 +10,7 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional, Val
 
 from ..models import InterviewKind
 from ..services.interviews import MAX_DURATION, MIN_DURATION, zone_names
+from ..web import clean_line
 
 
 class EmailListField(StringField):
@@ -84,7 +85,8 @@ class InterviewDetails(FlaskForm):
         default=InterviewKind.VIDEO.value,
     )
     duration_minutes = duration_field()
-    location = StringField("Location or link", validators=[Optional(), Length(max=500)])
+    # One line: a line break in it once broke the calendar file after the commit.
+    location = StringField("Location or link", validators=[Optional(), Length(max=500)], filters=[clean_line])
     interviewers = EmailListField("Interviewers' e-mails", validators=[Length(max=2000)])
 
     def for_companies(self, listings) -> Self:
