@@ -11,10 +11,6 @@ from . import write_transaction
 
 log = logging.getLogger(__name__)
 
-# session.info key: this session committed events that are not yet dispatched.
-COMMITTED = "ats.events_committed"
-_PENDING = "ats.events_pending"
-
 
 def record_event(type: EventType, application: Application | None, **data) -> Event:
     """Add an event to the current transaction: it is committed with the change
@@ -26,22 +22,33 @@ def record_event(type: EventType, application: Application | None, **data) -> Ev
 
 
 def dispatch_pending(limit: int = 500) -> int:
-    """Hand each committed, not yet dispatched event to the notifications, once,
-    oldest first; returns how many were dispatched. Each event is claimed in its
-    own transaction before anything is sent, so two dispatchers never send the
-    same one; a notification that fails is logged, and the change it reports
-    stays committed."""
-    from ..notifications import notify
-
+    """Dispatch every committed event not yet dispatched, oldest first (for
+    events whose request ended before dispatching them); returns how many."""
     ids = db.session.scalars(
         select(Event.id).where(Event.dispatched_at.is_(None)).order_by(Event.id).limit(limit)
     ).all()
     db.session.commit()
-    dispatched = 0
-    for event_id in ids:
-        if not _claim(event_id):
-            continue  # another dispatcher took it
-        dispatched += 1
+    return dispatch(ids)
+
+
+def dispatch(event_ids) -> int:
+    """Hand each of these committed events to the notifications, once; returns
+    how many this call dispatched. They are claimed first, in one transaction,
+    so two dispatchers never send the same event; a notification that fails is
+    logged, and the change it reports stays committed."""
+    from ..notifications import notify
+
+    if not event_ids:
+        return 0
+    write_transaction()
+    claimed = db.session.scalars(
+        update(Event)
+        .where(Event.id.in_(list(event_ids)), Event.dispatched_at.is_(None))
+        .values(dispatched_at=utcnow())
+        .returning(Event.id)
+    ).all()
+    db.session.commit()
+    for event_id in sorted(claimed):
         event = db.session.get(Event, event_id)
         try:
             notify(event)
@@ -49,33 +56,32 @@ def dispatch_pending(limit: int = 500) -> int:
             log.exception("event %s (%s): the notification failed", event_id, event.type.value)
         finally:
             db.session.rollback()  # a notification only reads
-    return dispatched
+    return len(claimed)
 
 
-def _claim(event_id: int) -> bool:
-    write_transaction()
-    claimed = db.session.execute(
-        update(Event).where(Event.id == event_id, Event.dispatched_at.is_(None)).values(dispatched_at=utcnow())
-    ).rowcount
-    db.session.commit()
-    return claimed == 1
+# The events a session has flushed in its open transaction, and those it has
+# committed and not yet dispatched (session.info, by these keys).
+_FLUSHED = "ats.events_flushed"
+_COMMITTED = "ats.events_committed"
 
 
-@orm_event.listens_for(Session, "before_flush")
-def _note_new_events(session, flush_context, instances) -> None:
-    if any(isinstance(instance, Event) for instance in session.new):
-        session.info[_PENDING] = True
+@orm_event.listens_for(Session, "after_flush")
+def _note_new_events(session, flush_context) -> None:
+    new = [instance for instance in session.new if isinstance(instance, Event)]
+    if new:
+        session.info.setdefault(_FLUSHED, []).extend(new)
 
 
 @orm_event.listens_for(Session, "after_commit")
 def _note_committed(session) -> None:
-    if session.info.pop(_PENDING, False):
-        session.info[COMMITTED] = True
+    flushed = session.info.pop(_FLUSHED, [])
+    if flushed:
+        session.info.setdefault(_COMMITTED, []).extend(event.id for event in flushed)
 
 
 @orm_event.listens_for(Session, "after_soft_rollback")
 def _forget_rolled_back(session, previous_transaction) -> None:
-    session.info.pop(_PENDING, None)
+    session.info.pop(_FLUSHED, None)
 
 
 def init_app(app) -> None:
@@ -84,6 +90,5 @@ def init_app(app) -> None:
 
     @app.after_request
     def dispatch_committed(response):
-        if db.session().info.pop(COMMITTED, False):
-            dispatch_pending()
+        dispatch(db.session().info.pop(_COMMITTED, []))
         return response
