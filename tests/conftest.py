@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 from flask.testing import FlaskClient
-from sqlalchemy import text
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 from sqlalchemy.engine import make_url
 from werkzeug.serving import make_server
@@ -117,6 +117,15 @@ def seeded(app):
     """The role catalog as shipped, loaded."""
     with app.app_context():
         load_catalog(ROOT / "catalog")
+
+
+@pytest.fixture
+def role(seeded, db_session):
+    """The catalog's first role, Healthcare AI Engineer, as shipped (a module may
+    define its own ``role``)."""
+    from ats.models import Role
+
+    return db_session.scalars(select(Role).filter_by(slug="healthcare-ai-engineer")).one()
 
 
 # Sessions that tests use to look at the database beside the app's requests.

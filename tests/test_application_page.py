@@ -19,7 +19,6 @@ from ats.models import (
     ApplicationNote,
     AuditEvent,
     Candidate,
-    Role,
     SelfIdentification,
     SkillAnnotation,
     SkillLevel,
@@ -44,11 +43,6 @@ IMG = '"><img src=x onerror=alert(1)>'
 
 
 # --- Fixtures and helpers ---------------------------------------------------
-
-
-@pytest.fixture
-def role(seeded, db_session) -> Role:
-    return db_session.scalars(select(Role).filter_by(slug=ROLE)).one()
 
 
 @pytest.fixture

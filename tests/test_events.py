@@ -5,15 +5,14 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from sqlalchemy import select
 
-from ats.models import Access, Application, Event, EventType, Interview, Role, Stage
+from ats.models import Access, Application, Event, EventType, Interview, Stage
 from ats.services.events import dispatch_pending
 
 pytestmark = pytest.mark.usefixtures("seeded")
 
 
 @pytest.fixture
-def application(create_application, db_session):
-    role = db_session.scalars(select(Role).filter_by(slug="healthcare-ai-engineer")).one()
+def application(create_application, role):
     return create_application(role, "Grace Hopper")
 
 

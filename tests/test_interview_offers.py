@@ -6,7 +6,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from sqlalchemy import select
 
-from ats.models import Access, Application, Interview, InterviewOffer, OfferStatus, Role, Stage
+from ats.models import Access, Application, Interview, InterviewOffer, OfferStatus, Stage
 from tests.conftest import csrf_token_from
 from tests.dates import NEXT_YEAR, days_ago, in_utc, on, slot_label, spring_forward, typed
 
@@ -25,11 +25,6 @@ def recruiter(create_staff, auth):
     account = create_staff(Access.RECRUITER, email="rita@propelgrad.example")
     assert auth.login(account).status_code == 303
     return account
-
-
-@pytest.fixture
-def role(db_session):
-    return db_session.scalars(select(Role).filter_by(slug="healthcare-ai-engineer")).one()
 
 
 def offer(client, auth, application_id, **overrides):

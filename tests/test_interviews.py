@@ -6,7 +6,7 @@ import icalendar
 import pytest
 from sqlalchemy import select
 
-from ats.models import Access, Application, AuditEvent, Interview, Role, Stage, StageChange, utcnow
+from ats.models import Access, Application, AuditEvent, Interview, Stage, StageChange, utcnow
 from ats.services.interviews import resolve, InterviewError
 from ats.timezones import ZoneInfo
 from tests.dates import (
@@ -41,11 +41,6 @@ def recruiter(create_staff, auth):
     account = create_staff(Access.RECRUITER, email="rita@propelgrad.example", name="Rita Recruiter")
     assert auth.login(account).status_code == 303
     return account
-
-
-@pytest.fixture
-def role(db_session):
-    return db_session.scalars(select(Role).filter_by(slug="healthcare-ai-engineer")).one()
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import func, select
 
 from ats.extensions import db
-from ats.models import AuditEvent, Event, EventType, InterviewKind, Role, Stage, StageChange
+from ats.models import AuditEvent, Event, EventType, InterviewKind, Stage, StageChange
 from ats.services import pipeline
 from ats.services.applications import withdraw
 from ats.services.board import bulk_move
@@ -37,11 +37,6 @@ def trail(db_session, application_id: int) -> Trail:
         audit=count(AuditEvent, AuditEvent.application_id == application_id, AuditEvent.action == "stage.move"),
         events=[(type.value, data) for type, data in events],
     )
-
-
-@pytest.fixture
-def role(db_session):
-    return db_session.scalars(select(Role).filter_by(slug="healthcare-ai-engineer")).one()
 
 
 @pytest.fixture

@@ -7,6 +7,7 @@ from sqlalchemy.orm import Session
 
 from ..extensions import db
 from ..models import Application, Event, EventType, utcnow
+from ..notifications import notify
 from . import write_transaction
 
 log = logging.getLogger(__name__)
@@ -36,8 +37,6 @@ def dispatch(event_ids) -> int:
     how many this call dispatched. They are claimed first, in one transaction,
     so two dispatchers never send the same event; a notification that fails is
     logged, and the change it reports stays committed."""
-    from ..notifications import notify
-
     if not event_ids:
         return 0
     write_transaction()
@@ -90,5 +89,8 @@ def init_app(app) -> None:
 
     @app.after_request
     def dispatch_committed(response):
-        dispatch(db.session().info.pop(_COMMITTED, []))
+        # Most requests (pages, static files, /healthz) committed no event;
+        # those that used no session at all are not made to open one.
+        if db.session.registry.has():
+            dispatch(db.session.info.pop(_COMMITTED, []))
         return response
