@@ -11,7 +11,7 @@ FLASK := $(BIN)/flask --app wsgi
 run: install
 	$(FLASK) db upgrade
 	$(FLASK) ats seed
-	$(FLASK) run --host $(HOST) --port $(PORT)
+	ATS_PUBLIC_URL="$${ATS_PUBLIC_URL:-http://$(HOST):$(PORT)}" $(FLASK) run --host $(HOST) --port $(PORT)
 
 test: install-test browser-tools
 	$(BIN)/pytest $(PYTEST_ARGS)

@@ -32,8 +32,9 @@ class Config:
 
     ATS_UPLOAD_DIR = os.environ.get("ATS_UPLOAD_DIR", str(INSTANCE_DIR / "uploads"))
     ATS_CATALOG_DIR = os.environ.get("ATS_CATALOG_DIR", str(BASE_DIR / "catalog"))
-    # Canonical address of the site, for absolute links in JSON-LD and
-    # Open Graph tags. Empty: taken from the request.
+    # The site's address: every absolute link (mail, feeds, JSON-LD, Open
+    # Graph) is built from it, never from the request. Required in production;
+    # `make run` sets it to the address it serves.
     ATS_PUBLIC_URL = os.environ.get("ATS_PUBLIC_URL", "")
     ATS_SITE_NAME = os.environ.get("ATS_SITE_NAME", "PropelGrad Careers")
 
@@ -87,11 +88,13 @@ class DevelopmentConfig(Config):
     # A fixed key only for a developer's own machine; production refuses to
     # start without SECRET_KEY.
     SECRET_KEY = os.environ.get("SECRET_KEY") or "development-only-not-secret"
+    ATS_PUBLIC_URL = os.environ.get("ATS_PUBLIC_URL") or "http://127.0.0.1:5000"
 
 
 class TestingConfig(Config):
     TESTING = True
     SECRET_KEY = "testing-only-not-secret"
+    ATS_PUBLIC_URL = "http://localhost"  # the test client's host
     SQLALCHEMY_DATABASE_URI = database_url(
         os.environ.get("TEST_DATABASE_URL", "sqlite:///:memory:")
     )

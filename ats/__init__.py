@@ -5,10 +5,10 @@ from flask import Flask
 
 from config import Config, ProductionConfig, config_from_env
 
-from . import errors, security, sqlite, templating, web
+from . import errors, events, security, templating, urls, web
 from .commands import ats_cli
 from .extensions import csrf, db, limiter, login_manager, migrate
-from .services import events
+from .infra import sqlite
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -18,6 +18,8 @@ def create_app(config: type[Config] | None = None) -> Flask:
     config = config or config_from_env()
     if issubclass(config, ProductionConfig) and not config.SECRET_KEY:
         raise RuntimeError("SECRET_KEY must be set when ATS_ENV=production")
+    if issubclass(config, ProductionConfig) and not config.ATS_PUBLIC_URL:
+        raise RuntimeError("ATS_PUBLIC_URL must be set when ATS_ENV=production (e.g. https://careers.example.org)")
 
     app = Flask(
         __name__,
@@ -26,6 +28,7 @@ def create_app(config: type[Config] | None = None) -> Flask:
         instance_path=str(ROOT / "instance"),
     )
     app.config.from_object(config)
+    urls.check_public_url(app)
     sqlite.configure(app)
     if app.config["ATS_TRUSTED_PROXIES"]:
         from werkzeug.middleware.proxy_fix import ProxyFix
@@ -40,10 +43,10 @@ def create_app(config: type[Config] | None = None) -> Flask:
     limiter.init_app(app)
     login_manager.init_app(app)
 
-    from .auth.routes import bp as auth_bp
-    from .interviews.routes import bp as interviews_bp
+    from .auth import bp as auth_bp
+    from .interviews import bp as interviews_bp
     from .pipeline import bp as pipeline_bp
-    from .public.routes import bp as public_bp
+    from .public import bp as public_bp
     from .reports import bp as reports_bp
 
     app.register_blueprint(public_bp)

@@ -8,9 +8,9 @@ from flask import current_app
 from flask.cli import AppGroup
 
 from .models import Access
-from .services.catalog import CatalogError, load_catalog
-from .services.demo import DemoError, generate
-from .services.staff import StaffError, save_staff_user
+from .operations.staff import StaffError, save_staff_user
+from .tools.catalog import CatalogError, load_catalog
+from .tools.demo import DemoError, generate
 
 ats_cli = AppGroup("ats", help="Applicant-tracking service commands.")
 

@@ -6,8 +6,8 @@ from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
-from . import sqlite
 from .extensions import db
+from .infra import sqlite
 
 # What the page says for each status; anything else falls back to its HTTP name.
 MESSAGES = {
@@ -74,7 +74,7 @@ def init_app(app: Flask) -> None:
         return render_error(500)
 
     # SQLAlchemy's, and the driver's own when the wait for a turn to write
-    # (``ats.sqlite``) runs out before SQLAlchemy sent anything.
+    # (``ats.infra.sqlite``) runs out before SQLAlchemy sent anything.
     @app.errorhandler(OperationalError)
     @app.errorhandler(sqlite3.OperationalError)
     def database_error(error: Exception):

@@ -24,7 +24,7 @@ db = SQLAlchemy(metadata=MetaData(naming_convention=NAMING_CONVENTION))
 migrate = Migrate()
 csrf = CSRFProtect()
 # Staff sign-in. "strong" drops the session when the client's address or
-# browser changes; the user loader lives in ats/auth.
+# browser changes; the user loader lives in ats/access.py.
 login_manager = LoginManager()
 login_manager.session_protection = "strong"
 login_manager.login_view = "auth.login"

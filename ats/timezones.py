@@ -11,3 +11,8 @@ zoneinfo.reset_tzpath(to=())
 ZoneInfo = zoneinfo.ZoneInfo
 ZoneInfoNotFoundError = zoneinfo.ZoneInfoNotFoundError
 available_timezones = zoneinfo.available_timezones
+
+
+def zone_names() -> list[str]:
+    """The zones people pick from: ``Area/City`` names, without the legacy aliases."""
+    return sorted(name for name in available_timezones() if "/" in name and not name.startswith(("Etc/", "SystemV/")))

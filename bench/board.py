@@ -20,14 +20,13 @@ import re
 import sys
 import time
 
-from common import ROLE, EMAIL, PASSWORD, drop_scratch, fresh_database, machine, percentile, seed
-
+from common import EMAIL, PASSWORD, ROLE, drop_scratch, fresh_database, machine, percentile, seed
 from sqlalchemy import event, select  # noqa: E402
 
 from ats import create_app  # noqa: E402
 from ats.extensions import db  # noqa: E402
 from ats.models import Application, Stage  # noqa: E402
-from ats.services.board import BoardQuery, load_board  # noqa: E402
+from ats.queries.board import BoardQuery, load_board  # noqa: E402
 from config import Config  # noqa: E402
 
 

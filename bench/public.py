@@ -22,7 +22,7 @@ from sqlalchemy import event  # noqa: E402
 
 from ats import create_app  # noqa: E402
 from ats.extensions import db  # noqa: E402
-from ats.services.catalog import load_catalog  # noqa: E402
+from ats.tools.catalog import load_catalog  # noqa: E402
 from config import TestingConfig, database_url  # noqa: E402
 from tests.files import pdf_bytes  # noqa: E402
 

@@ -48,10 +48,12 @@ def main() -> None:
         print(f"database: {url.split('@')[-1]}; {os.cpu_count()} CPUs")
         print(f"seeded {options.applications:,} applications in {time.perf_counter() - started:.1f} s")
 
-        from wsgi import app
-        from ats.extensions import db
-        from ats.services import reports
         from sqlalchemy import text
+
+        from ats.extensions import db
+        from ats.queries import reports
+        from ats.queries.filters import Filters
+        from wsgi import app
 
         with app.app_context():
             if db.engine.dialect.name == "postgresql":
@@ -80,7 +82,7 @@ def main() -> None:
                   f"over {options.runs} runs (target <= 200 ms)")
 
         with app.app_context():
-            filters = reports.Filters()
+            filters = Filters()
             for name in ("_group_counts", "_stage_times", "_weeks", "_rejection_reasons", "_companies"):
                 started = time.perf_counter()
                 getattr(reports, name)(filters)

@@ -14,14 +14,14 @@ from pathlib import Path
 import pytest
 from flask.testing import FlaskClient
 from sqlalchemy import select, text
-from sqlalchemy.orm import Session
 from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session
 from werkzeug.serving import make_server
 
 from ats import create_app
 from ats.extensions import db, limiter
 from ats.models import Access, Stage
-from ats.services.catalog import load_catalog
+from ats.tools.catalog import load_catalog
 from config import TestingConfig, database_url
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -65,7 +65,6 @@ def app(tmp_path_factory):
     class Config(TestingConfig):
         SQLALCHEMY_DATABASE_URI = _database_url(tmp_dir)
         ATS_UPLOAD_DIR = str(tmp_dir / "uploads")
-        ATS_PUBLIC_URL = ""
 
     app = create_app(Config)
     app.test_client_class = TestClient
@@ -402,7 +401,7 @@ class StaffAccount:
 def create_staff(app):
     """A factory: ``create_staff(access=Access.RECRUITER, email=None, …)`` makes a
     staff account through the service the CLI uses and returns its details."""
-    from ats.services.staff import deactivate, save_staff_user
+    from ats.operations.staff import deactivate, save_staff_user
 
     numbers = itertools.count(1)
 

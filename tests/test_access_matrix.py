@@ -1,5 +1,5 @@
 """Who may reach which staff page: every staff route × anonymous, recruiter,
-manager and admin, from the registry that ``ats.auth.access`` keeps.
+manager and admin, from the registry that ``ats.access`` keeps.
 
 A new route outside the public pages that is not protected fails here.
 """
@@ -9,7 +9,7 @@ import pytest
 from flask import Blueprint
 
 from ats import create_app
-from ats.auth.access import access_required, protected_endpoints, require_access
+from ats.access import access_required, protected_endpoints, require_access
 from ats.models import Access
 from config import TestingConfig
 

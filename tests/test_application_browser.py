@@ -145,7 +145,7 @@ def test_the_stale_page(app, page, create_staff, application_id, assert_accessib
     url = f"/pipeline/applications/{application_id}"
     sign_in(page, account, url)
     # Someone else moves it while the page is open.
-    from ats.services.pipeline import move_stage_as_staff
+    from ats.operations.pipeline import move_stage_as_staff
 
     other = create_staff(name="Otto Other")
     with app.app_context():

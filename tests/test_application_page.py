@@ -14,6 +14,7 @@ from markupsafe import escape
 from sqlalchemy import func, select, update
 
 from ats.extensions import db
+from ats.infra.resumes import DOCX, PDF
 from ats.models import (
     Application,
     ApplicationNote,
@@ -26,8 +27,7 @@ from ats.models import (
     StageChange,
     utcnow,
 )
-from ats.services import evidence
-from ats.services.resumes import DOCX, PDF
+from ats.queries import evidence
 from tests.conftest import staff_csrf_token
 from tests.files import docx_bytes, pdf_bytes
 from tests.pages import recorded_statements, selects, text_of

@@ -5,9 +5,9 @@ import re
 import pytest
 from sqlalchemy import func, select
 
+from ats.infra.resumes import clean_filename
 from ats.models import Application, Candidate, SelfIdentification, Stage, StageChange
-from ats.services.applications import PRIVACY_NOTICE_VERSION
-from ats.services.resumes import clean_filename
+from ats.operations.applications import PRIVACY_NOTICE_VERSION
 from tests.files import EXE_BYTES, docx_bytes, pdf_bytes, plain_zip_bytes
 
 ROLE_URL = "/roles/healthcare-ai-engineer"
@@ -347,7 +347,7 @@ def csrf_token_of(response) -> str:
 
 
 def test_a_failure_while_saving_leaves_no_application_and_no_file(app, client, csrf, db_session, upload_dir, monkeypatch):
-    import ats.services.applications as service
+    import ats.operations.applications as service
 
     real_insert = service._insert
 

@@ -47,7 +47,7 @@ def generous_limit(app, monkeypatch):
 
 
 def test_many_candidates_at_once_are_all_stored_once_each(app, db_session):
-    """200 at once: on SQLite the writers take turns (``ats.sqlite``) instead of
+    """200 at once: on SQLite the writers take turns (``ats.infra.sqlite``) instead of
     racing for the lock, which once left two of 200 with "database is locked"."""
     emails = [f"candidate{i}@example.org" for i in range(200)]
     statuses = apply_at_once(app, emails)

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from ats.extensions import db
 from ats.models import Access, StaffUser
-from ats.services.staff import deactivate, save_staff_user
+from ats.operations.staff import deactivate, save_staff_user
 from ats.web import safe_next_path
 
 GOOD_PASSWORD = "correct horse battery staple"

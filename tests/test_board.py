@@ -5,12 +5,12 @@ import re
 from datetime import timedelta
 
 import pytest
+from markupsafe import escape
 from sqlalchemy import select
 
 from ats.extensions import db
 from ats.models import Application, AuditEvent, Stage, StageChange, utcnow
-from ats.services.board import PAGE_SIZE
-from markupsafe import escape
+from ats.queries.board import PAGE_SIZE
 from tests.conftest import staff_csrf_token
 from tests.pages import recorded_statements, selects, text_of
 

@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 
 from ats.extensions import db
 from ats.models import Company, Role, RoleCompany, RoleSkill
-from ats.services.catalog import CatalogError, load_catalog
+from ats.tools.catalog import CatalogError, load_catalog
 
 ROOT = Path(__file__).resolve().parent.parent
 CATALOG = ROOT / "catalog"
@@ -154,7 +154,7 @@ def test_one_bad_file_loads_nothing_at_all(app_session, catalog_copy):
 
 
 def test_a_failure_while_writing_rolls_everything_back(app_session, catalog_copy, monkeypatch):
-    import ats.services.catalog as catalog
+    import ats.tools.catalog as catalog
 
     (catalog_copy / "roles/zz-second.toml").write_text(
         (catalog_copy / ROLE_FILE).read_text(encoding="utf-8").replace(

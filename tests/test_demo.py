@@ -6,9 +6,9 @@ import pytest
 from sqlalchemy import func, select
 
 from ats.models import (
+    PIPELINE,
     Application,
     ApplicationNote,
-    PIPELINE,
     ApplicationSkillClaim,
     Candidate,
     Role,
@@ -19,7 +19,7 @@ from ats.models import (
     Stage,
     StageChange,
 )
-from ats.services.demo import DEMO_DOMAIN
+from ats.tools.demo import DEMO_DOMAIN
 
 DAY = date(2026, 3, 2)
 MIDNIGHT = datetime.combine(DAY, time(), tzinfo=timezone.utc)

@@ -5,8 +5,8 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from sqlalchemy import select
 
+from ats.events import dispatch_pending
 from ats.models import Access, Application, Event, EventType, Interview, Stage
-from ats.services.events import dispatch_pending
 
 pytestmark = pytest.mark.usefixtures("seeded")
 
@@ -51,7 +51,7 @@ def test_a_failing_notification_leaves_the_change_committed_and_the_page_truthfu
     def broken_calendar_file(interview):
         raise ValueError("the calendar file cannot be built")
 
-    monkeypatch.setattr("ats.notifications.interview_attachment", broken_calendar_file)
+    monkeypatch.setattr("ats.notifications.interviews.interview_attachment", broken_calendar_file)
     response = schedule(client, auth, application.id)
     # The interview is booked and the recruiter is told so, not shown a 500
     # page saying that nothing was saved.

@@ -24,7 +24,7 @@ from ats.models import (
     Stage,
     utcnow,
 )
-from ats.services.export import HEADER
+from ats.queries.export import HEADER
 from tests.conftest import missing
 
 HEADER_LINE = (
@@ -212,8 +212,8 @@ def test_scores_and_interviews_on_a_hand_built_set(client, manager, make):
 
 
 def test_rows_come_in_batches_in_order(app, app_session, make):
-    from ats.services.export import pipeline_csv
-    from ats.services.reports import Filters
+    from ats.queries.export import pipeline_csv
+    from ats.queries.filters import Filters
 
     role = make.role("ai-engineer", "AI Engineer")
     ids = [make.application(role, f"Person {n}").id for n in range(7)]

@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import select
 
 from ats.models import Access, Application, AuditEvent, Interview, Stage, StageChange, utcnow
-from ats.services.interviews import resolve, InterviewError
+from ats.operations.interviews import InterviewError, resolve
 from ats.timezones import ZoneInfo
 from tests.dates import (
     NEXT_YEAR,
@@ -376,8 +376,9 @@ def test_the_dashboard_shows_interviews_of_the_next_24_hours(client, auth, recru
 
 
 def test_zones_come_from_the_pinned_tzdata_package():
-    import tzdata
     import zoneinfo
+
+    import tzdata
 
     import ats.timezones  # noqa: F401
 

@@ -5,7 +5,7 @@ import pytest
 
 from ats.extensions import db
 from ats.models import Application, Stage
-from ats.pipeline.dashboard import load_dashboard
+from ats.queries.dashboard import load_dashboard
 from tests.pages import recorded_statements, selects, table_rows
 
 

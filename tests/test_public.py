@@ -245,6 +245,7 @@ def test_session_cookie_is_httponly_and_lax(app):
 def test_production_cookies_are_secure_and_key_is_required(monkeypatch):
     class Production(ProductionConfig):
         SECRET_KEY = "x" * 32
+        ATS_PUBLIC_URL = "https://careers.example.org"
         SQLALCHEMY_DATABASE_URI = "sqlite://"
 
     production = create_app(Production)

@@ -21,7 +21,8 @@ from ats.models import (
     Stage,
     StageChange,
 )
-from ats.services.reports import Filters, build_report
+from ats.queries.filters import Filters
+from ats.queries.reports import build_report
 from tests.pages import recorded_statements, table_rows, text_of
 
 A, S, I, O, H, R, W = (Stage.APPLIED, Stage.SCREENING, Stage.INTERVIEW, Stage.OFFER, Stage.HIRED,
@@ -172,7 +173,7 @@ def test_an_application_made_at_a_later_stage_counts_as_having_reached_it(
 
 
 def _ref(role):
-    from ats.services.reports import RoleRef
+    from ats.queries.filters import RoleRef
 
     return RoleRef(role.id, role.slug, role.title)
 

@@ -1,5 +1,5 @@
 """SQLite, the embedded default: a database in a folder that does not exist
-yet, and writers that take turns (``ats.sqlite``)."""
+yet, and writers that take turns (``ats.infra.sqlite``)."""
 import os
 import stat
 import subprocess
@@ -10,8 +10,8 @@ import time
 import pytest
 from sqlalchemy import func, select
 
-from ats import sqlite
 from ats.extensions import db
+from ats.infra import sqlite
 from ats.models import Application
 from tests.conftest import ROOT, csrf_token_from
 

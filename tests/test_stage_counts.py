@@ -7,7 +7,7 @@ from sqlalchemy import delete, select, update
 
 from ats.extensions import db
 from ats.models import Application, Stage, StageCount
-from ats.services.pipeline import Actor, move_stage
+from ats.operations.pipeline import Actor, move_stage
 
 S = Stage
 

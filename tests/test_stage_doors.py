@@ -9,11 +9,11 @@ from sqlalchemy import func, select
 
 from ats.extensions import db
 from ats.models import AuditEvent, Event, EventType, InterviewKind, Stage, StageChange
-from ats.services import pipeline
-from ats.services.applications import withdraw
-from ats.services.board import bulk_move
-from ats.services.interviews import InterviewRequest, schedule
-from ats.services.pipeline import Actor, MoveError, StaleVersion, move_stage
+from ats.models.stage_rules import MoveError
+from ats.operations import pipeline
+from ats.operations.applications import withdraw
+from ats.operations.interviews import InterviewRequest, schedule
+from ats.operations.pipeline import Actor, StaleVersion, bulk_move, move_stage
 
 pytestmark = pytest.mark.usefixtures("seeded")
 
@@ -134,7 +134,7 @@ def test_every_door_is_the_one_function(monkeypatch, app_session, db_session, cr
         calls.append(to_stage)
         return real(application, to_stage, *args, **kwargs)
 
-    for module in ("ats.services.pipeline", "ats.services.applications", "ats.services.interviews"):
+    for module in ("ats.operations.pipeline", "ats.operations.applications", "ats.operations.interviews"):
         monkeypatch.setattr(f"{module}.move", spy)
     first, second = create_application(role, "Ada"), create_application(role, "Grace")
     move_stage(first.id, Stage.SCREENING, "", Actor.staff(staff.id), expected_version=1)

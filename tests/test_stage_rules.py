@@ -7,7 +7,8 @@ from sqlalchemy import select
 
 from ats.extensions import db
 from ats.models import Application, Candidate, Role, Stage, StageChange, utcnow
-from ats.services.pipeline import Actor, MoveError, StaleVersion, check_move, move_stage
+from ats.models.stage_rules import MoveError, check_move
+from ats.operations.pipeline import Actor, StaleVersion, move_stage
 
 S = Stage
 OPEN = [S.APPLIED, S.SCREENING, S.INTERVIEW, S.OFFER]

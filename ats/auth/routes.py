@@ -4,7 +4,7 @@ from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_user, logout_user
 
 from ..extensions import limiter
-from ..services.staff import sign_in
+from ..operations.staff import sign_in
 from ..web import safe_next_path
 from .forms import LoginForm
 

@@ -9,7 +9,8 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
 from ..models import InterviewKind
-from ..services.interviews import MAX_DURATION, MIN_DURATION, zone_names
+from ..operations.interviews import MAX_DURATION, MIN_DURATION
+from ..timezones import zone_names
 from ..web import clean_line
 
 

@@ -1,42 +1,24 @@
 """Interview pages for recruiters. Views check the form and call one service function."""
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 
-from ..auth.access import require_access
+from ..access import require_access
 from ..extensions import db
-from ..models import (
-    Access,
-    Application,
-    Company,
-    Interview,
-    InterviewInterviewer,
-    InterviewKind,
-    InterviewOffer,
-    InterviewStatus,
-    Role,
-    RoleCompany,
-    utcnow,
-)
-from ..services import interviews as service
-from ..services.calendar import interview_ics
-from ..timezones import ZoneInfo
+from ..infra.calendar import interview_ics
+from ..models import Access, Application, Interview, InterviewKind, InterviewOffer, utcnow
+from ..operations import interviews as service
+from ..operations import offers
+from ..operations.staff import reset_calendar_token
+from ..queries import interviews as queries
+from ..urls import absolute_url
 from .forms import CancelForm, OfferForm, RescheduleForm, ScheduleForm
 
 bp = Blueprint("interviews", __name__)
 require_access(bp, Access.RECRUITER)
 
 
-@bp.app_context_processor
-def interview_helpers():
-    return {"application_interviews": service.for_application, "zone_of": ZoneInfo}
-
-
-def _listings(application: Application) -> list[RoleCompany]:
-    return db.session.scalars(
-        select(RoleCompany).filter_by(role_id=application.role_id).order_by(RoleCompany.position)
-    ).all()
+def _listings(application: Application):
+    return queries.companies_listed(application.role_id)
 
 
 def _schedule_page(application, form, status=200, clashes=()):
@@ -156,40 +138,30 @@ def calendar_file(interview_id: int):
 
 @bp.get("/interviews/")
 def index():
-    company = request.args.get("company", "").strip()
-    role = request.args.get("role", "").strip()
-    interviewer = request.args.get("interviewer", "").strip().lower()
-    query = (
-        select(Interview)
-        .where(Interview.status == InterviewStatus.SCHEDULED, Interview.ends_at > utcnow())
-        .order_by(Interview.starts_at)
-        .limit(500)
-    )
-    if company:
-        query = query.where(Interview.company.has(slug=company))
-    if role:
-        query = query.where(Interview.application.has(Application.role.has(slug=role)))
-    if interviewer:
-        query = query.where(Interview.interviewers.any(InterviewInterviewer.email == interviewer))
-    interviews = db.session.scalars(query.options(selectinload(Interview.interviewers))).unique().all()
+    filters = {
+        "company": request.args.get("company", "").strip(),
+        "role": request.args.get("role", "").strip(),
+        "interviewer": request.args.get("interviewer", "").strip().lower(),
+    }
+    companies, roles = queries.filter_choices()
     return render_template(
         "interviews/index.html",
-        interviews=interviews,
-        companies=db.session.scalars(select(Company).order_by(Company.name)).all(),
-        roles=db.session.scalars(select(Role).order_by(Role.title)).all(),
-        filters={"company": company, "role": role, "interviewer": interviewer},
+        interviews=queries.scheduled(**filters),
+        companies=companies,
+        roles=roles,
+        filters=filters,
         feed_url=_feed_url(),
     )
 
 
 def _feed_url() -> str | None:
     token = current_user.calendar_token
-    return url_for("public.calendar_feed", token=token, _external=True) if token else None
+    return absolute_url("public.calendar_feed", token=token) if token else None
 
 
 @bp.post("/interviews/feed")
 def reset_feed():
-    service.reset_calendar_token(current_user.id)
+    reset_calendar_token(current_user.id)
     flash("Your calendar feed has a new private address; the old one no longer works.", "success")
     return redirect(url_for("interviews.index") + "#feed", 303)
 
@@ -216,9 +188,9 @@ def create_offer(application_id: int):
     if not form.validate():
         return _offer_page(application, form, 422)
     try:
-        offer = service.create_offer(
+        offer = offers.create_offer(
             application.id,
-            service.OfferRequest(
+            offers.OfferRequest(
                 company_slug=form.company.data,
                 kind=InterviewKind(form.kind.data),
                 duration_minutes=form.duration_minutes.data,
@@ -241,5 +213,5 @@ def create_offer(application_id: int):
 def offer(offer_id: int):
     offer = db.get_or_404(InterviewOffer, offer_id)
     return render_template(
-        "interviews/offer_detail.html", offer=offer, free=service.free_slots(offer), now=utcnow()
+        "interviews/offer_detail.html", offer=offer, free=queries.free_slots(offer), now=utcnow()
     )

@@ -3,7 +3,7 @@
 An operation that changes state adds an :class:`Event` before it commits, so
 an event exists exactly when its change does: nothing rolled back is ever
 announced, nothing committed goes unannounced (the transactional outbox).
-After the commit, the dispatcher (``ats.services.events``) turns events into
+After the commit, the dispatcher (``ats.events``) turns events into
 mail, and will turn them into webhooks and jobs.
 """
 import enum
@@ -24,6 +24,9 @@ class EventType(enum.Enum):
     INTERVIEW_CANCELLED = "interview.cancelled"
     INTERVIEW_RESCHEDULED = "interview.rescheduled"
     INTERVIEW_OFFERED = "interview.offered"
+    # Someone applied again with the address of an open application for the
+    # role: nothing new is stored, and the existing status link is mailed.
+    APPLICATION_RESUBMITTED = "application.resubmitted"
 
 
 class Event(db.Model):

@@ -137,6 +137,10 @@ class InterviewOffer(db.Model):
     def is_bookable(self, now: datetime) -> bool:
         return self.status == OfferStatus.OPEN and now < self.expires_at
 
+    def local(self, instant: datetime) -> datetime:
+        """``instant`` on the wall clock of the offer's zone."""
+        return instant.astimezone(ZoneInfo(self.timezone))
+
 
 class OfferSlot(db.Model):
     __tablename__ = "interview_offer_slots"

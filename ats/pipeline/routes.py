@@ -1,10 +1,38 @@
-"""The recruiters' pages, for recruiters and everyone above."""
-from flask import Blueprint, render_template
+"""The recruiters' pages, for recruiters and everyone above: the dashboard,
+a role's board (search, filters, bulk moves) and one application's page
+(profile, resume, skills, notes, stage control and history).
 
-from ..auth.access import require_access
-from ..models import Access
-from ..services import interviews
-from .dashboard import load_dashboard
+A board address the board cannot show (``?stage=`` naming no stage, ``?page=``
+that is not a whole number from 1 up) is answered ``400`` with a page saying
+what was wrong; a bulk form it cannot use, ``422``.
+"""
+from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask_login import current_user
+
+from ..access import require_access
+from ..extensions import db
+from ..infra import resumes
+from ..models import Access, Application, Stage
+from ..models.applications import MAX_REASON
+from ..models.stage_rules import MoveError, allowed_moves, suggested_move
+from ..operations.assessment import add_note, annotate_skills
+from ..operations.audit import record_resume_download
+from ..operations.pipeline import StaleVersion, bulk_move, move_stage_as_staff
+from ..queries import interviews
+from ..queries.application_page import Move, changes_since, load_application, load_page
+from ..queries.board import (
+    BOARD_STAGES,
+    BULK_LIMIT,
+    PAGE_SIZE,
+    BoardInputError,
+    BoardQuery,
+    board_role,
+    load_board,
+)
+from ..queries.dashboard import load_dashboard
+from ..web import clean_text, or_404, safe_next_path
+from .cards import render_cards
+from .forms import NoteForm, StageForm, read_skill_form
 
 bp = Blueprint("pipeline", __name__, url_prefix="/pipeline")
 require_access(bp, Access.RECRUITER)
@@ -17,3 +45,231 @@ def dashboard():
         dashboard=load_dashboard(),
         coming_interviews=interviews.starting_within(hours=24),
     )
+
+
+# --- A role's board ---------------------------------------------------------------
+
+
+def _refuse(status: int, message: str, role_slug: str):
+    return (
+        render_template("pipeline/board_refused.html", status=status, message=message, role_slug=role_slug),
+        status,
+    )
+
+
+@bp.get("/<role_slug>")
+def board(role_slug: str):
+    try:
+        query = BoardQuery.from_args(request.args)
+    except BoardInputError as error:
+        return _refuse(400, str(error), or_404(board_role(role_slug)).slug)
+    loaded = or_404(load_board(role_slug, query))
+    return render_template(
+        "pipeline/board.html",
+        board=loaded,
+        stages=BOARD_STAGES,
+        page_size=PAGE_SIZE,
+        max_reason=MAX_REASON,
+        here=url_for("pipeline.board", role_slug=loaded.role_slug, **query.args()),
+        render_cards=render_cards,
+    )
+
+
+def _selection(values: list[str]) -> list[tuple[int, int]]:
+    """``<id>:<version>`` values as pairs, each application once."""
+    pairs: dict[int, int] = {}
+    for value in values:
+        application_id, _, version = value.partition(":")
+        if not (application_id.isascii() and application_id.isdigit() and version.isascii() and version.isdigit()):
+            raise BoardInputError(f"“{value}” does not name an application and its version.")
+        pairs.setdefault(int(application_id), int(version))
+    return list(pairs.items())
+
+
+@bp.post("/<role_slug>/bulk")
+def bulk(role_slug: str):
+    role = or_404(board_role(role_slug))
+    board_url = url_for("pipeline.board", role_slug=role.slug)
+    back = safe_next_path(request.form.get("next"))
+    if back is None or back.split("?")[0] != board_url:
+        back = board_url
+    try:
+        selection = _selection(request.form.getlist("application"))
+        if not selection:
+            raise BoardInputError("No applications were selected: tick at least one card, then choose where they go.")
+        if len(selection) > BULK_LIMIT:
+            raise BoardInputError(f"At most {BULK_LIMIT} applications can be moved at once.")
+        try:
+            to_stage = Stage(request.form.get("stage", ""))
+        except ValueError:
+            raise BoardInputError("Choose the stage the selected applications should move to.") from None
+        reason = clean_text(request.form.get("reason", ""))
+        if len(reason) > MAX_REASON:
+            raise BoardInputError(f"Keep the reason to {MAX_REASON:,} characters (it has {len(reason):,}).")
+    except BoardInputError as error:
+        return _refuse(422, str(error), role.slug)
+
+    result = bulk_move(role.id, selection, to_stage, reason, current_user.id)
+    if result.moved:
+        count = len(result.moved)
+        flash(f"Moved {count} {'application' if count == 1 else 'applications'} to {to_stage.label}.", "success")
+    if result.refused:
+        count = len(result.refused)
+        reasons = "; ".join(f"{refusal.name}: {refusal.why}" for refusal in result.refused)
+        flash(f"Not moved ({count}): {reasons}.", "error")
+    return redirect(back, 303)
+
+
+# --- One application ---------------------------------------------------------------
+
+
+def _page_url(application_id: int) -> str:
+    return url_for("pipeline.application", application_id=application_id)
+
+
+def render_page(application_id: int, status: int = 200, *, stage_form=None, note_form=None, skills_sent=None,
+                skill_errors=None):
+    """The page, fresh from the database, with any form that came back with errors."""
+    page = or_404(load_page(application_id))
+    stage_form = stage_form or StageForm(formdata=None)
+    stage_form.stage.choices = [("", "Choose a stage")] + [(m.stage.value, m.option_label) for m in page.moves]
+    stage_form.version.data = str(page.application.version)
+    for row in page.skills:
+        if skills_sent and row.slug in skills_sent:
+            level_raw, note_raw = skills_sent[row.slug]
+            row.chosen = level_raw if level_raw is not None else row.chosen
+            row.note_text = note_raw if note_raw is not None else row.note_text
+        if skill_errors:
+            row.level_error = skill_errors.get(f"skill-{row.slug}")
+            row.note_error = skill_errors.get(f"note-{row.slug}")
+    html = render_template(
+        "pipeline/application.html",
+        page=page,
+        application=page.application,
+        interviews=page.interviews,
+        stage_form=stage_form,
+        note_form=note_form or NoteForm(formdata=None),
+        has_errors=status == 422,
+    )
+    return html, status
+
+
+@bp.get("/applications/<int:application_id>")
+def application(application_id: int):
+    return render_page(application_id)
+
+
+@bp.get("/applications/<int:application_id>/resume")
+def resume(application_id: int):
+    application = db.get_or_404(Application, application_id)
+    if not application.resume_storage_name:
+        abort(404)
+    try:
+        path = resumes.path_of(application.resume_storage_name)
+    except ValueError:
+        abort(404)
+    if not path.is_file():
+        abort(404)
+    content_type = application.resume_content_type or "application/octet-stream"
+    name = resumes.clean_filename(application.resume_original_name, resumes.ACCEPTED.get(content_type, ""))
+    record_resume_download(application_id, current_user.id)
+    response = send_file(
+        path, mimetype=content_type, as_attachment=True, download_name=name, conditional=False, etag=False
+    )
+    response.headers["Cache-Control"] = "private, no-store"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@bp.get("/applications/<int:application_id>/stage")
+def move_form(application_id: int):
+    """The stage control on a page of its own, for moving an application from
+    the board: the form is the application page's (same fields, same POST),
+    and ``next`` takes the recruiter back to the board as it was."""
+    application = db.get_or_404(Application, application_id)
+    allowed = allowed_moves(application)
+    moves = [Move(stage, needs_reason) for stage, needs_reason in allowed]
+    form = StageForm(formdata=None)
+    form.stage.choices = [(move.stage.value, move.option_label) for move in moves]
+    suggested = suggested_move(allowed)
+    form.stage.data = suggested.value if suggested else None
+    form.version.data = str(application.version)
+    form.next.data = safe_next_path(request.args.get("next")) or url_for(
+        "pipeline.board", role_slug=application.role.slug
+    )
+    return render_template(
+        "pipeline/move.html",
+        application=application,
+        form=form,
+        moves=moves,
+        reason_stages=[move.stage.label for move in moves if move.needs_reason],
+    )
+
+
+@bp.post("/applications/<int:application_id>/stage")
+def move(application_id: int):
+    """The contract's order: a stale version is answered 409 before anything
+    else is checked; then a missing stage or a move the rules forbid, 422."""
+    current = db.get_or_404(Application, application_id)
+    form = StageForm()
+    form.validate()
+    version = form.shown_version()
+    if version is None:
+        form.stage.errors = ["The form was incomplete. Reload the page and try again."]
+        return render_page(application_id, 422, stage_form=form)
+    if version != current.version:
+        return render_stale(application_id, version, form)
+    stage = form.chosen_stage()
+    if stage is None:
+        form.stage.errors = ["Choose the stage to move the application to."]
+        return render_page(application_id, 422, stage_form=form)
+    if form.reason.errors:
+        return render_page(application_id, 422, stage_form=form)
+    try:
+        moved = move_stage_as_staff(application_id, stage, form.reason.data or "", current_user.id, version)
+    except StaleVersion:
+        return render_stale(application_id, version, form)
+    except MoveError as error:
+        form.stage.errors = [str(error)]
+        return render_page(application_id, 422, stage_form=form)
+    flash(f"Moved to {moved.stage.label}.", "success")
+    return redirect(safe_next_path(form.next.data) or _page_url(application_id), 303)
+
+
+def render_stale(application_id: int, shown_version: int, form: StageForm):
+    """409: what changed since the version the form was sent from; nothing was changed."""
+    application = load_application(application_id)
+    html = render_template(
+        "pipeline/stale.html",
+        application=application,
+        shown_version=shown_version,
+        changes=changes_since(application, shown_version),
+        back=safe_next_path(form.next.data),
+    )
+    return html, 409
+
+
+@bp.post("/applications/<int:application_id>/skills")
+def annotate(application_id: int):
+    current = db.get_or_404(Application, application_id)
+    inputs, sent, errors = read_skill_form(request.form, current.role.active_skills)
+    if errors:
+        return render_page(application_id, 422, skills_sent=sent, skill_errors=errors)
+    changes = annotate_skills(application_id, current_user.id, inputs)
+    if changes:
+        count = len(changes)
+        flash(f"Skill match saved: {count} {'skill' if count == 1 else 'skills'} changed.", "success")
+    else:
+        flash("Nothing to save: the skill match is as it was.", "info")
+    return redirect(_page_url(application_id), 303)
+
+
+@bp.post("/applications/<int:application_id>/notes")
+def note(application_id: int):
+    db.get_or_404(Application, application_id)
+    form = NoteForm()
+    if not form.validate():
+        return render_page(application_id, 422, note_form=form)
+    add_note(application_id, current_user.id, form.body.data)
+    flash("Note added.", "success")
+    return redirect(_page_url(application_id), 303)

@@ -8,15 +8,16 @@ from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import selectinload
 
-from .. import notifications
 from ..extensions import db, limiter
+from ..infra.calendar import feed_ics
+from ..infra.resumes import ResumeError, read_resume
 from ..models import Role, RoleCompany, utcnow
-from ..services import applications as service
-from ..services import interviews as interviews_service
-from ..services.calendar import feed_ics
-from ..services.pipeline import MoveError
-from ..timezones import ZoneInfo
-from ..services.resumes import ResumeError, read_resume
+from ..models.stage_rules import MoveError
+from ..operations import applications as service
+from ..operations import offers
+from ..operations.interviews import InterviewError
+from ..queries import interviews
+from ..timezones import ZoneInfo, zone_names
 from ..web import or_404
 from .forms import ApplicationForm
 from .jsonld import job_posting
@@ -101,8 +102,7 @@ def apply(slug: str):
     )
     try:
         application = service.submit_application(role.id, details, resume)
-    except service.DuplicateApplication as duplicate:
-        notifications.status_link_again(duplicate.application)
+    except service.DuplicateApplication:
         notice = (
             "This email address already has an open application for this role, so nothing new was "
             "stored. We have sent the link to that application's page to the address again."
@@ -130,8 +130,8 @@ def status(token: str):
     page = render_template(
         "public/status.html",
         application=application,
-        interviews=interviews_service.upcoming_for_application(application.id),
-        offers=interviews_service.open_offers_for_application(application.id),
+        interviews=interviews.upcoming_for_application(application.id),
+        offers=interviews.open_offers_for_application(application.id),
     )
     return private(current_app.make_response(page))
 
@@ -153,7 +153,7 @@ def withdraw(token: str):
         page = render_template(
             "public/status.html",
             application=application_for(token),
-            interviews=interviews_service.upcoming_for_application(application.id),
+            interviews=interviews.upcoming_for_application(application.id),
             notice="This application is already closed, so there is nothing to withdraw.",
         )
         return private(current_app.make_response((page, 409)))
@@ -162,21 +162,21 @@ def withdraw(token: str):
 
 
 def offer_for(token: str):
-    return or_404(interviews_service.offer_by_token(token) if TOKEN.match(token) else None)
+    return or_404(interviews.offer_by_token(token) if TOKEN.match(token) else None)
 
 
 def render_offer(offer, status: int = 200, notice: str | None = None):
     zone = request.args.get("tz") or request.form.get("tz") or offer.timezone
-    if zone not in interviews_service.zone_names():
+    if zone not in zone_names():
         zone = offer.timezone
     page = render_template(
         "public/offer.html",
         offer=offer,
-        free=interviews_service.free_slots(offer) if offer.is_bookable(utcnow()) else [],
+        free=interviews.free_slots(offer) if offer.is_bookable(utcnow()) else [],
         bookable=offer.is_bookable(utcnow()) and offer.application.is_open,
         zone=ZoneInfo(zone),
         zone_name=zone,
-        zones=interviews_service.zone_names(),
+        zones=zone_names(),
         notice=notice,
     )
     return private(current_app.make_response((page, status)))
@@ -196,12 +196,12 @@ def book_interview(token: str):
     except ValueError:
         return render_offer(offer, 422, "Please choose one of the times.")
     try:
-        interviews_service.book(token, slot_id)
-    except interviews_service.OfferClosed:
+        offers.book(token, slot_id)
+    except offers.OfferClosed:
         return render_offer(offer_for(token), 410, "This offer can no longer be booked.")
-    except interviews_service.SlotTaken:
+    except offers.SlotTaken:
         return render_offer(offer_for(token), 409, "Sorry, that time was just taken. Please choose another one.")
-    except interviews_service.InterviewError as error:
+    except InterviewError as error:
         return render_offer(offer_for(token), 422, str(error))
     flash("Your interview is booked. We have e-mailed you the invitation.", "success")
     return redirect(url_for("public.status", token=offer.application.status_token), 303)
@@ -210,8 +210,8 @@ def book_interview(token: str):
 @bp.get("/calendar/<token>.ics")
 def calendar_feed(token: str):
     """A recruiter's private feed of the interviews they organise; the token is the key."""
-    name, interviews = or_404(interviews_service.feed_for_token(token) if TOKEN.match(token) else None)
-    response = current_app.response_class(feed_ics(interviews, f"Interviews: {name}"), mimetype="text/calendar")
+    name, scheduled = or_404(interviews.feed_for_token(token) if TOKEN.match(token) else None)
+    response = current_app.response_class(feed_ics(scheduled, f"Interviews: {name}"), mimetype="text/calendar")
     response.headers["Cache-Control"] = "private, no-store"
     response.headers["Referrer-Policy"] = "no-referrer"
     return response

@@ -2,11 +2,12 @@
 from flask import Blueprint, Response, render_template, request, stream_with_context
 from flask_login import current_user
 
-from ..auth.access import require_access
+from ..access import require_access
 from ..errors import render_error
 from ..models import PIPELINE, Access
-from ..services import export, reports
-from ..services.reports import FilterError
+from ..operations.audit import record_export
+from ..queries import export, reports
+from ..queries.filters import FilterError, parse_filters, role_choices
 from .formatting import FILTERS
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
@@ -22,11 +23,11 @@ def bad_filter(error: FilterError):
 
 @bp.get("/")
 def index():
-    filters = reports.parse_filters(request.args, with_stage=False)
+    filters = parse_filters(request.args, with_stage=False)
     return render_template(
         "reports/index.html",
         report=reports.build_report(filters),
-        roles=reports.role_choices(),
+        roles=role_choices(),
         pipeline=PIPELINE,
         min_group=reports.MIN_GROUP,
     )
@@ -34,9 +35,9 @@ def index():
 
 @bp.get("/pipeline.csv")
 def pipeline_csv():
-    filters = reports.parse_filters(request.args)
+    filters = parse_filters(request.args)
     deidentified = _flag(request.args.get("deidentified", ""))
-    export.record_export(current_user.id, filters, deidentified)
+    record_export(current_user.id, filters, deidentified)
     return Response(
         stream_with_context(export.pipeline_csv(filters, deidentified)),
         content_type="text/csv; charset=utf-8",

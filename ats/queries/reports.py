@@ -10,7 +10,7 @@ per application, and groups too small to count safely are not shown.
 """
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import date, timedelta
 
 from sqlalchemy import case, func, literal_column, select
 from sqlalchemy.sql.elements import ColumnElement
@@ -22,115 +22,18 @@ from ..models import (
     Company,
     Interview,
     InterviewStatus,
-    Role,
     SelfIdentification,
     Stage,
     StageChange,
 )
 from ..models.self_identification import DECLINE, DISABILITY, GENDER, RACE_ETHNICITY, VETERAN
+from .filters import Filters
 
 # Below this many applications at a step, a group's figures are not shown.
 MIN_GROUP = 5
 # The four-fifths rule: a selection rate under 80 % of the highest group's is flagged.
 FOUR_FIFTHS = 0.8
 TOP_REASONS = 10
-
-
-# --- Filters ------------------------------------------------------------------
-
-
-class FilterError(ValueError):
-    """A filter value that cannot be used; the message says which and why."""
-
-
-@dataclass(frozen=True)
-class RoleRef:
-    """A role as the filters name it: plain values, usable after any commit."""
-
-    id: int
-    slug: str
-    title: str
-
-
-@dataclass(frozen=True)
-class Filters:
-    """Which applications a report or export covers: a role, a stage (export
-    only) and a range of applied dates, inclusive, in UTC."""
-
-    role: RoleRef | None = None
-    stage: Stage | None = None
-    applied_from: date | None = None
-    applied_to: date | None = None
-
-    def conditions(self, table=Application.__table__) -> list[ColumnElement]:
-        """WHERE conditions on the applications table."""
-        conditions = []
-        if self.role is not None:
-            conditions.append(table.c.role_id == self.role.id)
-        if self.stage is not None:
-            conditions.append(table.c.stage == self.stage)
-        if self.applied_from is not None:
-            conditions.append(table.c.applied_at >= _midnight(self.applied_from))
-        if self.applied_to is not None:
-            conditions.append(table.c.applied_at < _midnight(self.applied_to + timedelta(days=1)))
-        return conditions
-
-    def as_dict(self) -> dict[str, str]:
-        """The filters as given, for the audit trail and for links."""
-        values = {
-            "role": self.role.slug if self.role else None,
-            "stage": self.stage.value if self.stage else None,
-            "from": self.applied_from.isoformat() if self.applied_from else None,
-            "to": self.applied_to.isoformat() if self.applied_to else None,
-        }
-        return {key: value for key, value in values.items() if value is not None}
-
-
-def _midnight(day: date) -> datetime:
-    return datetime.combine(day, time(), tzinfo=timezone.utc)
-
-
-def _parse_date(value: str, name: str) -> date | None:
-    if not value:
-        return None
-    try:
-        if len(value) != 10:
-            raise ValueError
-        return date.fromisoformat(value)
-    except ValueError:
-        raise FilterError(f"“{name}” must be a date written YYYY-MM-DD.") from None
-
-
-def parse_filters(args, with_stage: bool = True) -> Filters:
-    """Filters from query arguments (``role``, ``stage``, ``from``, ``to``);
-    empty values mean no filter. Raises FilterError for a value that is not
-    usable: an unknown role or stage, a malformed date, or from after to."""
-    role = None
-    slug = (args.get("role") or "").strip()
-    if slug:
-        found = db.session.execute(select(Role.id, Role.slug, Role.title).where(Role.slug == slug)).first()
-        if found is None:
-            raise FilterError("There is no role with that name.")
-        role = RoleRef(*found)
-    stage = None
-    stage_name = (args.get("stage") or "").strip() if with_stage else ""
-    if stage_name:
-        try:
-            stage = Stage(stage_name)
-        except ValueError:
-            raise FilterError(
-                "“stage” must be one of " + ", ".join(s.value for s in Stage) + "."
-            ) from None
-    applied_from = _parse_date((args.get("from") or "").strip(), "from")
-    applied_to = _parse_date((args.get("to") or "").strip(), "to")
-    if applied_from and applied_to and applied_from > applied_to:
-        raise FilterError("“from” must not be after “to”.")
-    return Filters(role, stage, applied_from, applied_to)
-
-
-def role_choices() -> list[tuple[str, str]]:
-    """(slug, title) of every role, for the filter form."""
-    return [tuple(row) for row in db.session.execute(select(Role.slug, Role.title).order_by(Role.title))]
 
 
 # --- How far each application got ---------------------------------------------

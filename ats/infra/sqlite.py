@@ -28,7 +28,7 @@ LOCK_WAIT_SECONDS = 60
 # SQLite's own lower() and LIKE fold ASCII letters only ("ZOË" stays "zoË");
 # this function folds every letter (Python's str.lower, as PostgreSQL's
 # lower() does in a UTF-8 database). The board's search calls it
-# (``ats.services.board.search_condition``).
+# (``ats.queries.board.search_condition``).
 LOWER = "unicode_lower"
 
 
@@ -181,7 +181,7 @@ def _pragmas(dbapi_connection, connection_record):
 
 @event.listens_for(Engine, "begin")
 def _begin(conn):
-    """A transaction that will write (``ats.services.write_transaction``) takes
+    """A transaction that will write (``ats.operations.write_transaction``) takes
     its turn and SQLite's write lock when it begins, so concurrent writers wait
     in line instead of failing when a read lock cannot be upgraded. Others
     begin as SQLite's default, deferred."""

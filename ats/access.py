@@ -1,4 +1,4 @@
-"""Who may see which staff page.
+"""Who is signed in, and who may see which staff page.
 
 Protect a whole blueprint with ``require_access(bp, Access.RECRUITER)``, and a
 single view that needs more with ``@access_required(Access.MANAGER)``.
@@ -15,11 +15,24 @@ from collections.abc import Callable
 from flask import Blueprint, Flask, abort
 from flask_login import current_user
 
-from ..extensions import login_manager
-from ..models import Access
+from .extensions import db, login_manager
+from .models import Access, StaffUser
 
 # app.extensions[REGISTRY]: {registered blueprint name: minimum access}
 REGISTRY = "ats.access"
+
+
+@login_manager.user_loader
+def load_user(user_id: str) -> StaffUser | None:
+    """The session's user, if the account is still active and its sessions
+    have not been ended since (by deactivation or a new password)."""
+    id_part, _, version_part = user_id.partition(":")
+    if not (id_part.isdigit() and version_part.isdigit()):
+        return None
+    user = db.session.get(StaffUser, int(id_part))
+    if user is None or not user.active or user.session_version != int(version_part):
+        return None
+    return user
 
 
 def refusal(minimum: Access):

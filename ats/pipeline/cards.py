@@ -12,7 +12,7 @@ from urllib.parse import quote
 
 from markupsafe import Markup, escape
 
-from ..services.board import Card
+from ..queries.board import Card
 from ..templating import short_date
 
 CARD = """<li class="card">

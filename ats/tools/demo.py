@@ -36,8 +36,8 @@ from ..models import (
     UTCDateTime,
 )
 from ..models.self_identification import DISABILITY, GENDER, RACE_ETHNICITY, VETERAN
-from . import write_transaction
-from .applications import PRIVACY_NOTICE_VERSION
+from ..operations import write_transaction
+from ..operations.applications import PRIVACY_NOTICE_VERSION
 
 DEMO_DOMAIN = "example.test"
 DEMO_SOURCE = "demo"

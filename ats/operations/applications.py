@@ -5,12 +5,21 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from ..events import record_event
 from ..extensions import db
+from ..infra import resumes
 from ..models import (
-    OPEN_STAGES, Application, Candidate, EventType, Role, SelfIdentification, Stage, StageChange, utcnow,
+    OPEN_STAGES,
+    Application,
+    Candidate,
+    EventType,
+    Role,
+    SelfIdentification,
+    Stage,
+    StageChange,
+    utcnow,
 )
-from . import resumes, write_transaction
-from .events import record_event
+from . import write_transaction
 from .pipeline import CANDIDATE, move
 
 # Bump when the privacy notice changes; each consent records the version it was given to.
@@ -59,7 +68,8 @@ def submit_application(role_id: int, details: ApplicantDetails, resume: resumes.
     self-identification and resume, all or nothing.
 
     Raises DuplicateApplication when the same address (compared without
-    case) already has an open application for this role.
+    case) already has an open application for this role; the existing
+    application's status link is then mailed again (to that address only).
     """
     email_key = details.email.lower()
     # A concurrent first application from the same address can win the race
@@ -68,8 +78,7 @@ def submit_application(role_id: int, details: ApplicantDetails, resume: resumes.
         write_transaction()
         existing = open_application(email_key, role_id)
         if existing is not None:
-            db.session.rollback()
-            raise DuplicateApplication(existing)
+            _resubmitted(existing)
         storage_name = resumes.store(resume) if resume else None
         try:
             application = _insert(role_id, email_key, details, resume, storage_name)
@@ -78,9 +87,6 @@ def submit_application(role_id: int, details: ApplicantDetails, resume: resumes.
         except IntegrityError:
             db.session.rollback()
             resumes.discard(storage_name)
-            existing = open_application(email_key, role_id)
-            if existing is not None:
-                raise DuplicateApplication(existing) from None
             if attempt == 2:
                 raise
         except BaseException:
@@ -88,6 +94,13 @@ def submit_application(role_id: int, details: ApplicantDetails, resume: resumes.
             resumes.discard(storage_name)
             raise
     raise AssertionError("unreachable")
+
+
+def _resubmitted(existing: Application) -> None:
+    """Record that the address applied again, and refuse the new application."""
+    record_event(EventType.APPLICATION_RESUBMITTED, existing)
+    db.session.commit()
+    raise DuplicateApplication(existing)
 
 
 def _insert(role_id, email_key, details, resume, storage_name) -> Application:

@@ -1,4 +1,5 @@
 """Staff accounts: creating and updating them, and signing in."""
+import secrets
 from dataclasses import dataclass
 
 from email_validator import EmailNotValidError, validate_email
@@ -111,3 +112,12 @@ def deactivate(user: StaffUser) -> None:
     write_transaction()
     user.deactivate()
     db.session.commit()
+
+
+def reset_calendar_token(user_id: int) -> str:
+    """Give the user a new secret feed address; the old one stops working."""
+    write_transaction()
+    user = db.session.get(StaffUser, user_id)
+    user.calendar_token = secrets.token_urlsafe(32)
+    db.session.commit()
+    return user.calendar_token

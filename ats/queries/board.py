@@ -18,12 +18,11 @@ from datetime import datetime
 
 from sqlalchemy import and_, bindparam, func, literal, or_, select, union_all
 
-from .. import sqlite
 from ..extensions import db
+from ..infra import sqlite
 from ..models import (
     CLOSED_STAGES,
     OPEN_STAGES,
-    PIPELINE,
     Application,
     Role,
     RoleSkill,
@@ -32,7 +31,7 @@ from ..models import (
     utcnow,
 )
 from ..models.assessment import skill_match_score
-from .pipeline import MoveError, StaleVersion, allowed_moves, move_stage_as_staff
+from ..models.stage_rules import allowed_moves
 
 # The columns: open stages in pipeline order, then the closed ones.
 BOARD_STAGES = OPEN_STAGES + CLOSED_STAGES
@@ -315,57 +314,3 @@ def _movable(stage: Stage, closed_from_stage: Stage | None) -> bool:
     """Whether the rules allow any move from ``stage`` (closed from
     ``closed_from_stage``): all the rules look at, so worked out once per pair."""
     return bool(allowed_moves(Application(stage=stage, closed_from_stage=closed_from_stage)))
-
-
-# --- Moving several applications at once -----------------------------------------
-
-
-@dataclass(frozen=True)
-class Refusal:
-    application_id: int
-    name: str
-    why: str
-
-
-@dataclass(frozen=True)
-class BulkResult:
-    moved: list[tuple[int, str]]
-    refused: list[Refusal]
-
-
-def bulk_move(
-    role_id: int, selection: list[tuple[int, int]], to_stage: Stage, reason: str, staff_id: int
-) -> BulkResult:
-    """Move each selected ``(application id, version)`` of the role to ``to_stage``.
-
-    Each application is its own transaction (``move_stage_as_staff``: version
-    first, rules second, the audit event with the move), so one refusal
-    leaves the others' moves in place. Applications of other roles are refused.
-    """
-    ids = [application_id for application_id, _ in selection]
-    names = dict(
-        db.session.execute(
-            select(Application.id, Application.full_name).where(
-                Application.id.in_(ids), Application.role_id == role_id
-            )
-        ).all()
-    )
-    moved: list[tuple[int, str]] = []
-    refused: list[Refusal] = []
-    for application_id, version in selection:
-        name = names.get(application_id)
-        if name is None:
-            refused.append(Refusal(application_id, f"Application {application_id}", "it is not on this board"))
-            continue
-        try:
-            move_stage_as_staff(application_id, to_stage, reason, staff_id, version)
-        except StaleVersion:
-            why = "someone else changed it after the board was shown; reload the board and try again"
-            refused.append(Refusal(application_id, name, why))
-        except MoveError as error:
-            refused.append(Refusal(application_id, name, str(error).rstrip(".")))
-        except LookupError:
-            refused.append(Refusal(application_id, name, "it no longer exists"))
-        else:
-            moved.append((application_id, name))
-    return BulkResult(moved, refused)

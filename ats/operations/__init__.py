@@ -1,4 +1,11 @@
-"""The workflows. Each public function is one transaction: it commits or leaves nothing behind."""
+"""Operations: one function per change of state, and the only way to make it.
+
+The web forms, bulk actions, the CLI (and later the API and jobs) call them.
+Each public function is one transaction: it checks (a stale version first,
+then the rules), writes the change with its history and audit entry, records
+its events (``ats.events``), and commits, or leaves nothing behind. No web
+code here: no request, ``url_for``, templates, flash or session.
+"""
 from ..extensions import db
 
 
@@ -8,7 +15,7 @@ def write_transaction() -> None:
     Whatever the request read so far is committed (it wrote nothing), and a
     new transaction begins. On SQLite it waits its turn among the process's
     writers and takes the write lock at once, so two workflows never both
-    read and then fail to write (``ats.sqlite``); PostgreSQL needs no such
+    read and then fail to write (``ats.infra.sqlite``); PostgreSQL needs no such
     help. Objects loaded earlier are reloaded on next access.
     """
     if db.session().in_transaction():

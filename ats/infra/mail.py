@@ -17,7 +17,7 @@ from pathlib import Path
 
 from flask import current_app, render_template
 
-from .models import utcnow
+from ..models import utcnow
 
 log = logging.getLogger(__name__)
 

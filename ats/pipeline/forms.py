@@ -8,7 +8,7 @@ from wtforms.validators import DataRequired, Length
 
 from ..models import RoleSkill, SkillLevel, Stage
 from ..models.applications import MAX_REASON
-from ..services.assessment import MAX_ANNOTATION_NOTE, MAX_NOTE_BODY, SkillInput
+from ..operations.assessment import MAX_ANNOTATION_NOTE, MAX_NOTE_BODY, SkillInput
 from ..web import clean_text
 
 

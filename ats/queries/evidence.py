@@ -16,8 +16,8 @@ from pathlib import Path
 
 from markupsafe import Markup, escape
 
+from ..infra import resumes
 from ..models import Application, RoleSkill
-from . import resumes
 
 log = logging.getLogger(__name__)
 

@@ -4,8 +4,8 @@ from datetime import datetime
 from flask import current_app
 from icalendar import Calendar, Event, vCalAddress, vText
 
-from ..mail import Attachment
 from ..models import Interview, utcnow
+from .mail import Attachment
 
 PRODID = "-//PropelGrad//Applicant Tracking//EN"
 

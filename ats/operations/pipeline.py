@@ -5,27 +5,19 @@ withdrawing, scheduling an interview, and later the API) goes through
 ``move``: version first, then the rules, then the change with its history,
 audit entry and event, in the caller's transaction.
 
-The rules (the contract's "Stages"):
-- forward one or more steps along applied → screening → interview → offer → hired;
-- back one or more steps, with a reason;
-- rejected (with a reason) or withdrawn, from any open stage;
-- hired, rejected and withdrawn are closed; reopening needs a reason and goes
-  back to the stage the application was closed from;
-- a stale version is refused before any other check.
+The rules themselves are in ``ats.models.stage_rules``.
 """
 from dataclasses import dataclass
 
+from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 
+from ..events import record_event
 from ..extensions import db
-from ..models import PIPELINE, Application, EventType, Stage, StageChange, utcnow
+from ..models import Application, EventType, Stage, StageChange, utcnow
 from ..models.audit import record
+from ..models.stage_rules import MoveError, check_move
 from . import write_transaction
-from .events import record_event
-
-
-class MoveError(Exception):
-    """A move the rules forbid; the message says why, for the person who asked."""
 
 
 class StaleVersion(Exception):
@@ -53,30 +45,6 @@ CANDIDATE = Actor("candidate")
 SYSTEM = Actor("system")
 
 
-def check_move(application: Application, to_stage: Stage, reason: str) -> None:
-    """Raise MoveError when the rules forbid moving ``application`` to ``to_stage``."""
-    current = application.stage
-    reason = reason.strip()
-    if to_stage == current:
-        raise MoveError(f"The application is already in {current.label}.")
-    if current.is_closed:
-        if to_stage != application.closed_from_stage:
-            origin = application.closed_from_stage.label if application.closed_from_stage else "its last open stage"
-            raise MoveError(f"A closed application can only be reopened to {origin}.")
-        if not reason:
-            raise MoveError("Reopening a closed application needs a reason.")
-        return
-    if to_stage == Stage.REJECTED:
-        if not reason:
-            raise MoveError("Rejecting needs a reason.")
-        return
-    if to_stage == Stage.WITHDRAWN:
-        return
-    step = PIPELINE.index(to_stage) - PIPELINE.index(current)
-    if step < 0 and not reason:
-        raise MoveError(f"Moving back from {current.label} to {to_stage.label} needs a reason.")
-
-
 def apply_move(application: Application, to_stage: Stage, reason: str, actor: Actor) -> StageChange:
     """Change the stage and add the history entry, inside the caller's transaction."""
     now = utcnow()
@@ -101,31 +69,6 @@ def apply_move(application: Application, to_stage: Stage, reason: str, actor: Ac
     )
     db.session.add(change)
     return change
-
-
-def allowed_moves(application: Application) -> list[tuple[Stage, bool]]:
-    """The stages the rules let ``application`` move to now, in stage order,
-    each with whether the move needs a reason."""
-    moves = []
-    for stage in Stage:
-        try:
-            check_move(application, stage, "a reason")
-        except MoveError:
-            continue
-        try:
-            check_move(application, stage, "")
-            needs_reason = False
-        except MoveError:
-            needs_reason = True
-        moves.append((stage, needs_reason))
-    return moves
-
-
-def suggested_move(moves: list[tuple[Stage, bool]]) -> Stage | None:
-    """The move to offer first among ``moves`` (from ``allowed_moves``): the
-    nearest forward stage that needs no reason, else the first allowed."""
-    forward = [stage for stage, needs_reason in moves if not needs_reason and stage in PIPELINE]
-    return forward[0] if forward else (moves[0][0] if moves else None)
 
 
 def move(
@@ -178,3 +121,57 @@ def move_stage_as_staff(
 ) -> Application:
     """A staff member's move (see ``move_stage``)."""
     return move_stage(application_id, to_stage, reason, Actor.staff(staff_id), expected_version)
+
+
+# --- Moving several applications at once -----------------------------------------
+
+
+@dataclass(frozen=True)
+class Refusal:
+    application_id: int
+    name: str
+    why: str
+
+
+@dataclass(frozen=True)
+class BulkResult:
+    moved: list[tuple[int, str]]
+    refused: list[Refusal]
+
+
+def bulk_move(
+    role_id: int, selection: list[tuple[int, int]], to_stage: Stage, reason: str, staff_id: int
+) -> BulkResult:
+    """Move each selected ``(application id, version)`` of the role to ``to_stage``.
+
+    Each application is its own transaction (``move_stage_as_staff``: version
+    first, rules second, the audit event with the move), so one refusal
+    leaves the others' moves in place. Applications of other roles are refused.
+    """
+    ids = [application_id for application_id, _ in selection]
+    names = dict(
+        db.session.execute(
+            select(Application.id, Application.full_name).where(
+                Application.id.in_(ids), Application.role_id == role_id
+            )
+        ).all()
+    )
+    moved: list[tuple[int, str]] = []
+    refused: list[Refusal] = []
+    for application_id, version in selection:
+        name = names.get(application_id)
+        if name is None:
+            refused.append(Refusal(application_id, f"Application {application_id}", "it is not on this board"))
+            continue
+        try:
+            move_stage_as_staff(application_id, to_stage, reason, staff_id, version)
+        except StaleVersion:
+            why = "someone else changed it after the board was shown; reload the board and try again"
+            refused.append(Refusal(application_id, name, why))
+        except MoveError as error:
+            refused.append(Refusal(application_id, name, str(error).rstrip(".")))
+        except LookupError:
+            refused.append(Refusal(application_id, name, "it no longer exists"))
+        else:
+            moved.append((application_id, name))
+    return BulkResult(moved, refused)

@@ -12,20 +12,22 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
 from ..extensions import db
+from ..infra import resumes
 from ..models import (
     Application,
     ApplicationNote,
+    Interview,
     Role,
     RoleSkill,
     SkillAnnotation,
     SkillLevel,
+    StaffUser,
     Stage,
     StageChange,
-    StaffUser,
 )
-from ..services import resumes
-from ..services.evidence import Evidence, Passage, evidence_for
-from ..services.pipeline import allowed_moves
+from ..models.stage_rules import allowed_moves
+from . import interviews
+from .evidence import Evidence, Passage, evidence_for
 
 LEVELS = list(SkillLevel)
 RESUME_TYPES = {resumes.PDF: "PDF", resumes.DOCX: "Word document"}
@@ -94,6 +96,7 @@ class ApplicationPage:
     notes: list[NoteRow]  # newest first
     moves: list[Move]
     evidence: Evidence
+    interviews: list[Interview]  # by start time, cancelled ones included
     levels: list[SkillLevel] = field(default_factory=lambda: LEVELS)
 
     @property
@@ -223,6 +226,7 @@ def load_page(application_id: int) -> ApplicationPage | None:
         notes=[NoteRow(note, names.get(note.author_id, "A former staff member")) for note in notes],
         moves=[Move(stage, needs_reason) for stage, needs_reason in allowed_moves(application)],
         evidence=evidence,
+        interviews=interviews.for_application(application_id),
     )
 
 

@@ -135,8 +135,3 @@ def add_note(application_id: int, staff_id: int, body: str) -> ApplicationNote:
     return note
 
 
-def record_resume_download(application_id: int, staff_id: int) -> None:
-    """Record that a staff member downloaded the application's resume. One transaction."""
-    write_transaction()
-    record("resume.download", staff_id, application_id)
-    db.session.commit()

@@ -18,9 +18,7 @@ from sqlalchemy import String, case, func, literal, select, type_coerce
 from ..extensions import db
 from ..models import Application, Company, Interview, InterviewStatus, Role, RoleSkill, utcnow
 from ..models.assessment import skill_match_score
-from ..models.audit import record
-from . import write_transaction
-from .reports import Filters
+from .filters import Filters
 
 HEADER = (
     "application_id", "role", "candidate_name", "email", "phone", "location", "stage",
@@ -32,14 +30,6 @@ BATCH = 5_000
 BOM = "\ufeff"
 # A text cell starting with one of these is a formula to a spreadsheet.
 FORMULA_START = frozenset("=+-@\t\r")
-
-
-def record_export(actor_id: int, filters: Filters, deidentified: bool) -> None:
-    """Write the audit event for an export, in a transaction of its own,
-    before any row is sent: the number of rows is not known yet."""
-    write_transaction()
-    record("pipeline.export", actor_id, None, filters=filters.as_dict(), deidentified=deidentified)
-    db.session.commit()
 
 
 def filename(deidentified: bool, today: datetime | None = None) -> str:

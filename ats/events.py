@@ -2,13 +2,14 @@
 commit (see ``ats.models.events``)."""
 import logging
 
-from sqlalchemy import event as orm_event, select, update
+from sqlalchemy import event as orm_event
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from ..extensions import db
-from ..models import Application, Event, EventType, utcnow
-from ..notifications import notify
-from . import write_transaction
+from .extensions import db
+from .models import Application, Event, EventType, utcnow
+from .notifications import notify
+from .operations import write_transaction
 
 log = logging.getLogger(__name__)
 

@@ -1,0 +1,42 @@
+"""Mail about interviews: invitations with a calendar file, new times,
+cancellations, and offers of times to choose from."""
+from ..extensions import db
+from ..infra.calendar import interview_attachment
+from ..models import Event, EventType, Interview, InterviewOffer
+from ..urls import absolute_url
+from .candidates import to_candidate
+
+
+def _interview_mail(template: str, subject: str):
+    def send(event: Event) -> None:
+        interview = db.session.get(Interview, event.data["interview_id"])
+        application = interview.application
+        to_candidate(
+            application,
+            subject.format(role=application.role.title, company=interview.company.name),
+            template,
+            attachments=[interview_attachment(interview)],
+            interview=interview,
+        )
+
+    return send
+
+
+def interview_offered(event: Event) -> None:
+    offer = db.session.get(InterviewOffer, event.data["offer_id"])
+    application = offer.application
+    to_candidate(
+        application,
+        f"Choose a time: interview for {application.role.title} with {offer.company.name}",
+        "interview_offer",
+        offer=offer,
+        offer_url=absolute_url("public.interview_offer", token=offer.token),
+    )
+
+
+SENDERS = {
+    EventType.INTERVIEW_SCHEDULED: _interview_mail("interview_scheduled", "Interview for {role} with {company}"),
+    EventType.INTERVIEW_RESCHEDULED: _interview_mail("interview_rescheduled", "New time: interview with {company}"),
+    EventType.INTERVIEW_CANCELLED: _interview_mail("interview_cancelled", "Cancelled: interview with {company}"),
+    EventType.INTERVIEW_OFFERED: interview_offered,
+}
