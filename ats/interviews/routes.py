@@ -58,7 +58,7 @@ def schedule(application_id: int):
         return _schedule_page(db.get_or_404(Application, application_id), form, 422)
     except service.InterviewClash as clash:
         return _schedule_page(db.get_or_404(Application, application_id), form, 409, clash.clashes)
-    flash(f"Interview with {interview.company.name} scheduled; the candidate has been e-mailed an invitation.", "success")
+    flash(f"Interview with {interview.company.name} scheduled; the candidate will be e-mailed an invitation.", "success")
     return redirect(url_for("interviews.detail", interview_id=interview.id), 303)
 
 
@@ -95,7 +95,7 @@ def reschedule(interview_id: int):
         except service.InterviewClash as clash:
             status, clashes = 409, clash.clashes
         else:
-            flash("Interview moved; the candidate has been e-mailed the new time.", "success")
+            flash("Interview moved; the candidate will be e-mailed the new time.", "success")
             return redirect(url_for("interviews.detail", interview_id=interview_id), 303)
     page = render_template(
         "interviews/detail.html", interview=db.get_or_404(Interview, interview_id), reschedule_form=form,
@@ -114,7 +114,7 @@ def cancel(interview_id: int):
         except service.InterviewError as error:
             form.reason.errors = [*form.reason.errors, str(error)]
         else:
-            flash("Interview cancelled; the candidate has been e-mailed.", "success")
+            flash("Interview cancelled; the candidate will be e-mailed.", "success")
             return redirect(url_for("interviews.detail", interview_id=interview_id), 303)
     page = render_template(
         "interviews/detail.html", interview=db.get_or_404(Interview, interview_id),
@@ -205,7 +205,7 @@ def create_offer(application_id: int):
     except service.InterviewError as error:
         _field_error(form, error)
         return _offer_page(db.get_or_404(Application, application_id), form, 422)
-    flash(f"{len(offer.slots)} times offered; the candidate has been e-mailed a link to choose one.", "success")
+    flash(f"{len(offer.slots)} times offered; the candidate will be e-mailed a link to choose one.", "success")
     return redirect(url_for("interviews.offer", offer_id=offer.id), 303)
 
 

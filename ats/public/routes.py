@@ -109,7 +109,7 @@ def apply(slug: str):
         )
         return render_role(published_role(slug), ApplicationForm.for_role(role, formdata=None), 409, notice)
 
-    flash("Thank you: your application is in. We have e-mailed you the link to this page.", "success")
+    flash("Thank you: your application is in. Keep this page's address: it is your link to follow it. We are e-mailing it to you too.", "success")
     return redirect(url_for("public.status", token=application.status_token), 303)
 
 
@@ -203,7 +203,7 @@ def book_interview(token: str):
         return render_offer(offer_for(token), 409, "Sorry, that time was just taken. Please choose another one.")
     except InterviewError as error:
         return render_offer(offer_for(token), 422, str(error))
-    flash("Your interview is booked. We have e-mailed you the invitation.", "success")
+    flash("Your interview is booked. We are e-mailing you the invitation with a calendar file.", "success")
     return redirect(url_for("public.status", token=offer.application.status_token), 303)
 
 
