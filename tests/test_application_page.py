@@ -27,6 +27,7 @@ from ats.models import (
     StageChange,
     utcnow,
 )
+from ats.infra import resume_text
 from ats.queries import evidence
 from tests.conftest import staff_csrf_token
 from tests.files import docx_bytes, pdf_bytes
@@ -728,8 +729,8 @@ def test_a_malformed_resume_is_reported_and_the_page_still_works(client, signed_
 def test_a_resume_is_parsed_once_however_often_its_page_is_opened(client, signed_in, make_application,
                                                                   attach_resume, monkeypatch):
     parsed = []
-    read_pdf = evidence._pdf_text
-    monkeypatch.setattr(evidence, "_pdf_text", lambda path: parsed.append(path.name) or read_pdf(path))
+    read_pdf = resume_text._pdf_text
+    monkeypatch.setattr(resume_text, "_pdf_text", lambda path: parsed.append(path.name) or read_pdf(path))
     first, second = (make_application(profile="Nothing relevant here.") for _ in range(2))
     attach_resume(first, pdf_bytes("Integrated FHIR feeds."))
     attach_resume(second, pdf_bytes("Integrated HL7 feeds."))
@@ -756,25 +757,34 @@ def test_a_long_passage_is_cut_around_its_keyword():
     text = ("word " * 200) + "HIPAA audit " + ("more " * 200)
     pattern = evidence.keyword_pattern(["HIPAA"])
     [passage] = evidence._matching(pattern, "Resume", evidence.passages(text, lines_are_breaks=False))
-    assert "<mark>HIPAA</mark>" in passage.markup
-    assert passage.markup.startswith("…") and passage.markup.endswith("…")
-    assert len(str(passage.markup)) < evidence.MAX_PASSAGE + 40
+    assert passage.marked == ["HIPAA"]
+    assert passage.text.startswith("…") and passage.text.endswith("…")
+    assert len(passage.text) < evidence.MAX_PASSAGE + 40
 
 
-def test_highlighting_escapes_the_text_around_and_inside_the_marks():
+def test_highlighting_cuts_the_text_into_marked_and_plain_pieces():
     pattern = evidence.keyword_pattern(["<b>FHIR</b>", "HL7"])
-    markup = evidence.highlight('<script>alert(1)</script> HL7 "><img src=x onerror=alert(1)> <b>FHIR</b>', pattern)
-    assert "<script>" not in markup and "<img" not in markup
-    assert "<mark>HL7</mark>" in markup
-    assert "<mark>&lt;b&gt;FHIR&lt;/b&gt;</mark>" in markup
+    pieces = evidence.highlight('<script>x</script> HL7 and <b>FHIR</b>.', pattern)
+    assert pieces == (("<script>x</script> ", False), ("HL7", True), (" and ", False), ("<b>FHIR</b>", True), (".", False))
+
+
+def test_the_page_escapes_the_text_around_and_inside_the_marks(client, signed_in, make_application, db_session, role):
+    skill = next(skill for skill in role.active_skills if skill.slug == "ehr-fhir-hl7-integration")
+    skill.keywords = ["<b>FHIR</b>", "HL7"]
+    db_session.commit()
+    application_id = make_application(profile='<script>alert(1)</script> HL7 "><img src=x onerror=alert(1)> <b>FHIR</b>')
+    block = evidence_block(client.get(page_url(application_id)).get_data(as_text=True), "ehr-fhir-hl7-integration")
+    assert "<script>" not in block and "<img" not in block
+    assert "<mark>HL7</mark>" in block
+    assert "<mark>&lt;b&gt;FHIR&lt;/b&gt;</mark>" in block
 
 
 def test_resume_text_is_read_up_to_the_cap(app, make_application, attach_resume, db_session, monkeypatch):
     application_id = make_application()
     attach_resume(application_id, docx_bytes("FHIR " * 100), DOCX, "cv.docx")
-    monkeypatch.setattr(evidence, "MAX_RESUME_TEXT", 50)
+    monkeypatch.setattr(resume_text, "MAX_RESUME_TEXT", 50)
     with app.app_context():
-        text = evidence.read_resume_text(db.session.get(Application, application_id))
+        text = resume_text.read_resume_text(db.session.get(Application, application_id))
     assert len(text.text) == 50 and text.truncated and text.problem is None
 
 

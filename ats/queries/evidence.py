@@ -1,52 +1,33 @@
 """Evidence suggestions: the passages of a candidate's profile and resume that
-mention one of a skill's keywords, with the keyword marked.
+mention one of a skill's keywords, with the keywords found.
 
 Suggestions are only shown next to the annotation form; they are never
-stored, and the recruiter's own judgement is what gets saved. A resume's text
-is kept in a small per-process cache keyed by the file's path: a stored
-resume's random name is never reused or its file rewritten, so a cached text
-cannot go stale, and opening the same application again skips the parsers.
+stored, and the recruiter's own judgement is what gets saved. A passage is
+plain text cut into pieces, each marked or not; the template escapes the
+text and draws the marks.
 """
-import functools
-import logging
 import re
-import zipfile
 from dataclasses import dataclass, field
-from pathlib import Path
 
-from markupsafe import Markup, escape
-
-from ..infra import resumes
+from ..infra.resume_text import ResumeText, read_resume_text
 from ..models import Application, RoleSkill
-
-log = logging.getLogger(__name__)
 
 # At most this many passages per skill, profile first, then resume.
 PASSAGES_PER_SKILL = 3
 # A passage longer than this is cut to a window around its first match.
 MAX_PASSAGE = 280
-# How much of a resume's text is read, and of a PDF's pages.
-MAX_RESUME_TEXT = 200_000
-MAX_PDF_PAGES = 60
-# How many resumes' texts each process keeps (at most 200,000 characters each).
-RESUME_TEXT_CACHE = 32
-# A .docx whose parts unpack to more than this is not opened (a ZIP bomb
-# would otherwise fill the memory of the worker showing the page).
-MAX_DOCX_UNPACKED = 50 * 1024 * 1024
-
-
 @dataclass(frozen=True)
 class Passage:
     source: str  # "Profile" or "Resume"
-    markup: Markup  # escaped text, the keywords wrapped in <mark>
+    pieces: tuple[tuple[str, bool], ...]  # (text, whether it is a keyword found), in order
 
+    @property
+    def text(self) -> str:
+        return "".join(text for text, _ in self.pieces)
 
-@dataclass(frozen=True)
-class ResumeText:
-    text: str = ""
-    # For the recruiter when the text is not there: why.
-    problem: str | None = None
-    truncated: bool = False
+    @property
+    def marked(self) -> list[str]:
+        return [text for text, is_match in self.pieces if is_match]
 
 
 @dataclass(frozen=True)
@@ -56,10 +37,6 @@ class Evidence:
 
     def for_skill(self, skill: RoleSkill) -> list[Passage]:
         return self.by_skill.get(skill.id, [])
-
-
-class ResumeTextError(Exception):
-    pass
 
 
 def evidence_for(application: Application, skills: list[RoleSkill]) -> Evidence:
@@ -106,15 +83,17 @@ def keyword_pattern(keywords: list[str]) -> re.Pattern | None:
     return re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)", re.IGNORECASE)
 
 
-def highlight(text: str, pattern: re.Pattern) -> Markup:
-    """``text`` escaped, with every match of ``pattern`` wrapped in <mark>."""
-    out, last = [], 0
+def highlight(text: str, pattern: re.Pattern) -> tuple[tuple[str, bool], ...]:
+    """``text`` in pieces: every match of ``pattern`` marked, the text between not."""
+    pieces, last = [], 0
     for match in pattern.finditer(text):
-        out.append(escape(text[last:match.start()]))
-        out.append(Markup("<mark>{}</mark>").format(match.group(0)))
+        if match.start() > last:
+            pieces.append((text[last:match.start()], False))
+        pieces.append((match.group(0), True))
         last = match.end()
-    out.append(escape(text[last:]))
-    return Markup("").join(out)
+    if last < len(text):
+        pieces.append((text[last:], False))
+    return tuple(pieces)
 
 
 _BLOCKS = re.compile(r"\n\s*\n|\n(?=\s*[•▪●◦‣∙·*–—-]\s)")
@@ -150,75 +129,3 @@ def _window(text: str, match: re.Match) -> str:
         space = text.rfind(" ", match.end(), end)
         end = space if space != -1 else end
     return ("…" if start > 0 else "") + text[start:end].strip() + ("…" if end < len(text) else "")
-
-
-# --- Resume text ------------------------------------------------------------
-
-
-def read_resume_text(application: Application) -> ResumeText:
-    """The first MAX_RESUME_TEXT characters of the resume's text, or why there are none."""
-    if not application.resume_storage_name:
-        return ResumeText()
-    try:
-        path = resumes.path_of(application.resume_storage_name)
-    except ValueError:
-        return ResumeText(problem="The resume file is missing.")
-    if not path.is_file():
-        return ResumeText(problem="The resume file is missing.")
-    return _file_text(str(path), application.resume_content_type)
-
-
-@functools.lru_cache(maxsize=RESUME_TEXT_CACHE)
-def _file_text(path: str, content_type: str | None) -> ResumeText:
-    try:
-        if content_type == resumes.PDF:
-            text = _pdf_text(Path(path))
-        elif content_type == resumes.DOCX:
-            text = _docx_text(Path(path))
-        else:
-            return ResumeText(problem="Resume text could not be read.")
-    except Exception:  # a malformed file can fail the parsers in many ways
-        log.warning("resume text of %s could not be read", Path(path).name, exc_info=True)
-        return ResumeText(problem="Resume text could not be read.")
-    truncated = len(text) > MAX_RESUME_TEXT
-    return ResumeText(text[:MAX_RESUME_TEXT], truncated=truncated)
-
-
-def _pdf_text(path: Path) -> str:
-    from pypdf import PdfReader
-
-    reader = PdfReader(path)
-    parts, total = [], 0
-    for number, page in enumerate(reader.pages):
-        if number >= MAX_PDF_PAGES or total > MAX_RESUME_TEXT:
-            break
-        text = page.extract_text() or ""
-        parts.append(text)
-        total += len(text)
-    return "\n\n".join(parts)
-
-
-def _docx_text(path: Path) -> str:
-    import docx
-
-    with zipfile.ZipFile(path) as archive:
-        if sum(info.file_size for info in archive.infolist()) > MAX_DOCX_UNPACKED:
-            raise ResumeTextError("the document unpacks to more than we read")
-    document = docx.Document(str(path))
-    parts, total = [], 0
-    for paragraph in _paragraphs(document):
-        text = paragraph.text.strip()
-        if text and (not parts or parts[-1] != text):
-            parts.append(text)
-            total += len(text)
-            if total > MAX_RESUME_TEXT:
-                break
-    return "\n\n".join(parts)
-
-
-def _paragraphs(document):
-    yield from document.paragraphs
-    for table in document.tables:
-        for row in table.rows:
-            for cell in row.cells:
-                yield from cell.paragraphs
