@@ -2,14 +2,11 @@
 phone: move it, judge its skills, add a note, read the history; axe checks
 the page and its error state."""
 import re
-import secrets
-from datetime import timedelta
 
 import pytest
-from sqlalchemy import select, update
 
 from ats.extensions import db
-from ats.models import Application, Candidate, Role, Stage, StageChange, utcnow
+from ats.models import Stage
 from tests.files import pdf_bytes
 from tests.pages import sign_in
 
@@ -22,37 +19,21 @@ def assert_no_sideways_scroll(page):
 
 
 @pytest.fixture
-def application_id(db_session, upload_dir) -> int:
-    role = db_session.scalars(select(Role).filter_by(slug="healthcare-ai-engineer")).one()
-    email = "maria.fernandez@example.org"
-    applied = utcnow() - timedelta(days=2)
-    application = Application(
-        role=role,
-        candidate=Candidate(email=email, email_key=email, full_name="María José Fernández-Villanueva"),
-        full_name="María José Fernández-Villanueva", email=email, phone="+34 600 123 456",
-        location="Valencia, Spain", linkedin_url="https://www.linkedin.com/in/maria-jose-fernandez-villanueva",
+def application_id(create_application, role, attach_resume) -> int:
+    application = create_application(
+        role, "María José Fernández-Villanueva", days_in_stage=2, history=True,
+        email="maria.fernandez@example.org", phone="+34 600 123 456", location="Valencia, Spain",
+        linkedin_url="https://www.linkedin.com/in/maria-jose-fernandez-villanueva",
         profile=(
             "Six years building clinical NLP for a hospital network: named entity recognition on "
             "discharge summaries with BERT.\n"
             "Led the HIPAA de-identification of 2M physician notes.\n\n"
             "Built a survival analysis model (Cox, Kaplan-Meier) for sepsis risk stratification."
         ),
-        stage=Stage.APPLIED, status_token=secrets.token_urlsafe(32), applied_at=applied, stage_entered_at=applied,
-        claimed_skills=[s for s in role.active_skills if s.slug in ("clinical-nlp", "hipaa-phi-deidentification")],
+        claimed=("clinical-nlp", "hipaa-phi-deidentification"),
     )
-    db_session.add(application)
-    db_session.add(StageChange(application=application, from_stage=None, to_stage=Stage.APPLIED,
-                               actor_kind="candidate", created_at=applied))
-    db_session.commit()
-    upload_dir.mkdir(parents=True, exist_ok=True)
-    storage_name = secrets.token_hex(16)
-    content = pdf_bytes("Integrated FHIR and HL7 feeds into the Epic EHR.")
-    (upload_dir / storage_name).write_bytes(content)
-    table = Application.__table__
-    db_session.execute(update(table).where(table.c.id == application.id).values(
-        resume_storage_name=storage_name, resume_original_name="María CV.pdf",
-        resume_content_type="application/pdf", resume_size=len(content)))
-    db_session.commit()
+    attach_resume(application.id, pdf_bytes("Integrated FHIR and HL7 feeds into the Epic EHR."),
+                  "application/pdf", "María CV.pdf")
     return application.id
 
 

@@ -341,7 +341,7 @@ def test_withdrawing_asks_first_then_records_it(client, csrf, db_session):
 
 
 def csrf_token_of(response) -> str:
-    from tests.conftest import csrf_token_from
+    from tests.fixtures.staff import csrf_token_from
 
     return csrf_token_from(response.get_data(as_text=True))
 

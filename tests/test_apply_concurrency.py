@@ -5,7 +5,7 @@ import pytest
 from sqlalchemy import func, select
 
 from ats.models import Application, Candidate
-from tests.conftest import csrf_token_from
+from tests.fixtures.staff import csrf_token_from
 
 APPLY_URL = "/roles/healthcare-ai-engineer/apply"
 

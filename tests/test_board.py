@@ -11,7 +11,7 @@ from sqlalchemy import select
 from ats.extensions import db
 from ats.models import Application, AuditEvent, Stage, StageChange, utcnow
 from ats.queries.board import PAGE_SIZE
-from tests.conftest import staff_csrf_token
+from tests.fixtures.staff import staff_csrf_token
 from tests.pages import recorded_statements, selects, text_of
 
 S = Stage
@@ -46,37 +46,23 @@ def names(body: str) -> dict[str, list[str]]:
 
 
 @pytest.fixture
-def recruiter(create_staff):
-    return create_staff()
-
-
-@pytest.fixture
-def signed_in(recruiter, auth):
-    assert auth.login(recruiter).status_code == 303
-    return recruiter
-
-
-@pytest.fixture
-def role(create_role):
+def board_role(create_role):
+    """The role whose board these tests look at (BOARD): made here, so it has no skills."""
     return create_role("ai-engineer", "AI Engineer")
 
 
 @pytest.fixture
-def applicant(create_application, db_session):
-    """``applicant(role, name, stage, days, **columns)``: an application with
-    the given snapshot columns (email, location, profile, closed_from_stage,
-    skill counts, applied days ago)."""
+def applicant(create_application):
+    """``applicant(role, name, stage, days, **columns)``: ``create_application`` as
+    the board tests say it: ``days`` in the stage, ``applied_days`` ago, and a
+    closed application closed from Screening unless told otherwise."""
 
     def make(role, name, stage=S.APPLIED, days=0, applied_days=None, **columns):
-        application = create_application(role, name, stage, days_in_stage=days)
         if applied_days is not None:
-            application.applied_at = utcnow() - timedelta(days=applied_days)
-        if stage.is_closed and "closed_from_stage" not in columns:
-            columns["closed_from_stage"] = S.SCREENING
-        for key, value in columns.items():
-            setattr(application, key, value)
-        db_session.commit()
-        return application
+            columns["applied_at"] = utcnow() - timedelta(days=applied_days)
+        if stage.is_closed:
+            columns.setdefault("closed_from_stage", S.SCREENING)
+        return create_application(role, name, stage, days_in_stage=days, **columns)
 
     return make
 
@@ -84,13 +70,13 @@ def applicant(create_application, db_session):
 # --- Who sees it -----------------------------------------------------------------
 
 
-def test_anonymous_visitors_are_sent_to_sign_in(client, role):
+def test_anonymous_visitors_are_sent_to_sign_in(client, board_role):
     response = client.get(BOARD)
     assert response.status_code == 302
     assert "/login?next=%2Fpipeline%2Fai-engineer" in response.headers["Location"]
 
 
-def test_an_unknown_role_is_404(client, signed_in, role):
+def test_an_unknown_role_is_404(client, signed_in, board_role):
     assert client.get("/pipeline/no-such-role").status_code == 404
     assert client.get("/pipeline/no-such-role?page=x").status_code == 404
     token = staff_csrf_token(client, BOARD)
@@ -100,13 +86,13 @@ def test_an_unknown_role_is_404(client, signed_in, role):
 # --- Columns, counts and cards ---------------------------------------------------------
 
 
-def test_one_column_per_stage_open_first_with_counts(client, signed_in, role, applicant, create_role):
+def test_one_column_per_stage_open_first_with_counts(client, signed_in, board_role, applicant, create_role):
     other = create_role("other", "Other")
-    applicant(role, "Ada", S.APPLIED)
-    applicant(role, "Ben", S.APPLIED)
-    applicant(role, "Cy", S.INTERVIEW)
-    applicant(role, "Di", S.HIRED)
-    applicant(role, "Eve", S.WITHDRAWN)
+    applicant(board_role, "Ada", S.APPLIED)
+    applicant(board_role, "Ben", S.APPLIED)
+    applicant(board_role, "Cy", S.INTERVIEW)
+    applicant(board_role, "Di", S.HIRED)
+    applicant(board_role, "Eve", S.WITHDRAWN)
     applicant(other, "Not On This Board", S.APPLIED)
 
     response = client.get(BOARD)
@@ -124,12 +110,12 @@ def test_one_column_per_stage_open_first_with_counts(client, signed_in, role, ap
     assert '<h2 class="board-column__title" id="column-applied">' in body
 
 
-def test_cards_show_name_location_applied_date_days_in_stage_and_score(client, signed_in, role, applicant):
+def test_cards_show_name_location_applied_date_days_in_stage_and_score(client, signed_in, board_role, applicant):
     scored = applicant(
-        role, "Grace Hopper", S.SCREENING, days=12, applied_days=40, location="Arlington, VA",
+        board_role, "Grace Hopper", S.SCREENING, days=12, applied_days=40, location="Arlington, VA",
         skills_strong=1, skills_partial=1, skills_assessed=3,
     )
-    applicant(role, "Alan Turing", S.SCREENING, days=1, location="")
+    applicant(board_role, "Alan Turing", S.SCREENING, days=1, location="")
     applied_on = utcnow() - timedelta(days=40)
 
     body = client.get(BOARD).get_data(as_text=True)
@@ -161,13 +147,13 @@ def test_the_score_has_one_decimal_and_a_dash_when_not_scored(client, signed_in,
     assert '<span aria-hidden="true">—</span><span class="visually-hidden">not scored</span>' in not_scored["html"]
 
 
-def test_each_column_lists_the_longest_waiting_first(client, signed_in, role, applicant):
+def test_each_column_lists_the_longest_waiting_first(client, signed_in, board_role, applicant):
     for name, days in [("Two", 2), ("Ten", 10), ("Zero", 0), ("Five", 5)]:
-        applicant(role, name, S.APPLIED, days=days)
+        applicant(board_role, name, S.APPLIED, days=days)
     assert names(client.get(BOARD).get_data(as_text=True))["Applied"] == ["Ten", "Five", "Two", "Zero"]
 
 
-def test_an_empty_board_says_so(client, signed_in, role):
+def test_an_empty_board_says_so(client, signed_in, board_role):
     body = client.get(BOARD).get_data(as_text=True)
     assert "No applications yet." in body
     assert all(column["count"] == 0 for column in columns(body))
@@ -177,14 +163,14 @@ def test_an_empty_board_says_so(client, signed_in, role):
 
 
 @pytest.fixture
-def searchable(role, applicant):
-    applicant(role, "Zoë Ünal", S.APPLIED, email="zoe@hospital.example", location="Zürich")
-    applicant(role, "ZOË MÜLLER", S.SCREENING, email="mueller@clinic.example", location="Berlin")
-    applicant(role, "Chidi Okafor", S.INTERVIEW, email="chidi.okafor@example.org", location="Lagos",
+def searchable(board_role, applicant):
+    applicant(board_role, "Zoë Ünal", S.APPLIED, email="zoe@hospital.example", location="Zürich")
+    applicant(board_role, "ZOË MÜLLER", S.SCREENING, email="mueller@clinic.example", location="Berlin")
+    applicant(board_role, "Chidi Okafor", S.INTERVIEW, email="chidi.okafor@example.org", location="Lagos",
               profile="Built a 100% recall triage model for sepsis_alerts.")
-    applicant(role, "Priya Raman", S.APPLIED, email="priya@example.org", location="Chennai",
+    applicant(board_role, "Priya Raman", S.APPLIED, email="priya@example.org", location="Chennai",
               profile="Clinical NLP on discharge notes; 100 x faster")
-    applicant(role, "Mateo García", S.REJECTED, email="mateo_g@example.org", location="Madrid",
+    applicant(board_role, "Mateo García", S.REJECTED, email="mateo_g@example.org", location="Madrid",
               profile="Radiology AI.")
 
 
@@ -252,7 +238,7 @@ def test_stage_and_search_together(client, signed_in, searchable):
 
 
 @pytest.mark.parametrize("value", ["nope", "Applied", "APPLIED", "applied ", "closed"])
-def test_an_unknown_stage_is_400_with_a_message(client, signed_in, role, value):
+def test_an_unknown_stage_is_400_with_a_message(client, signed_in, board_role, value):
     response = client.get(BOARD, query_string={"stage": value})
     assert response.status_code == 400
     text = text_of(response.get_data(as_text=True))
@@ -261,7 +247,7 @@ def test_an_unknown_stage_is_400_with_a_message(client, signed_in, role, value):
     assert f'href="{BOARD}"' in response.get_data(as_text=True)
 
 
-def test_an_empty_stage_shows_every_column(client, signed_in, role):
+def test_an_empty_stage_shows_every_column(client, signed_in, board_role):
     assert len(columns(client.get(BOARD, query_string={"stage": ""}).get_data(as_text=True))) == 7
 
 
@@ -269,11 +255,11 @@ def test_an_empty_stage_shows_every_column(client, signed_in, role):
 
 
 @pytest.fixture
-def crowded(role, applicant):
+def crowded(board_role, applicant):
     for number in range(PAGE_SIZE + 5):
-        applicant(role, f"Applied {number:02}", S.APPLIED, days=100 - number)
+        applicant(board_role, f"Applied {number:02}", S.APPLIED, days=100 - number)
     for number in range(3):
-        applicant(role, f"Offer {number}", S.OFFER, days=10 - number)
+        applicant(board_role, f"Offer {number}", S.OFFER, days=10 - number)
 
 
 def test_pages_split_each_column(client, signed_in, crowded):
@@ -317,7 +303,7 @@ def test_a_bad_page_is_400_with_a_message(client, signed_in, crowded, value):
 # --- A fixed number of queries ---------------------------------------------------------------
 
 
-def test_the_number_of_queries_does_not_grow_with_the_data(app, client, signed_in, role, applicant):
+def test_the_number_of_queries_does_not_grow_with_the_data(app, client, signed_in, board_role, applicant):
     def queries(path: str) -> int:
         with app.app_context():
             engine = db.engine
@@ -327,11 +313,11 @@ def test_the_number_of_queries_does_not_grow_with_the_data(app, client, signed_i
 
     stages = list(Stage)
     for number in range(10):
-        applicant(role, f"Few {number}", stages[number % 7], days=number)
+        applicant(board_role, f"Few {number}", stages[number % 7], days=number)
     few = [queries(BOARD), queries(f"{BOARD}?q=few"), queries(f"{BOARD}?stage=offer")]
 
     for number in range(190):
-        applicant(role, f"Many {number}", stages[number % 7], days=number % 40)
+        applicant(board_role, f"Many {number}", stages[number % 7], days=number % 40)
     many = [queries(BOARD), queries(f"{BOARD}?q=many"), queries(f"{BOARD}?stage=offer")]
 
     assert few == many
@@ -366,10 +352,10 @@ def move_form(client, card_html: str) -> dict:
     }
 
 
-def test_each_card_links_to_a_move_page_with_the_moves_the_rules_allow(client, signed_in, role, applicant):
-    applied = applicant(role, "New One", S.APPLIED)
-    offer = applicant(role, "At Offer", S.OFFER)
-    rejected = applicant(role, "Turned Down", S.REJECTED, closed_from_stage=S.INTERVIEW)
+def test_each_card_links_to_a_move_page_with_the_moves_the_rules_allow(client, signed_in, board_role, applicant):
+    applied = applicant(board_role, "New One", S.APPLIED)
+    offer = applicant(board_role, "At Offer", S.OFFER)
+    rejected = applicant(board_role, "Turned Down", S.REJECTED, closed_from_stage=S.INTERVIEW)
 
     body = client.get(BOARD, query_string={"q": "o", "page": "1"}).get_data(as_text=True)
     by_name = {card["name"]: card for column in columns(body) for card in column["cards"]}
@@ -402,9 +388,9 @@ def test_each_card_links_to_a_move_page_with_the_moves_the_rules_allow(client, s
     assert offer.id != rejected.id
 
 
-def test_the_move_page_moves_the_application_and_comes_back_to_the_board(client, signed_in, role, applicant,
+def test_the_move_page_moves_the_application_and_comes_back_to_the_board(client, signed_in, board_role, applicant,
                                                                          db_session):
-    application = applicant(role, "Mover", S.APPLIED)
+    application = applicant(board_role, "Mover", S.APPLIED)
     card = columns(client.get(BOARD, query_string={"stage": "applied"}).get_data(as_text=True))[0]["cards"][0]
     form = move_form(client, card["html"])
     response = client.post(form["action"], data={**form["fields"], "stage": "screening", "reason": ""})
@@ -415,8 +401,8 @@ def test_the_move_page_moves_the_application_and_comes_back_to_the_board(client,
 
 
 @pytest.mark.parametrize("next_path", ["https://evil.example/", "//evil.example/x", "", "javascript:alert(1)"])
-def test_the_move_page_only_goes_back_to_same_site_paths(client, signed_in, role, applicant, next_path):
-    application = applicant(role, "Mover", S.APPLIED)
+def test_the_move_page_only_goes_back_to_same_site_paths(client, signed_in, board_role, applicant, next_path):
+    application = applicant(board_role, "Mover", S.APPLIED)
     body = client.get(f"/pipeline/applications/{application.id}/stage", query_string={"next": next_path})
     assert body.status_code == 200
     assert f'name="next" type="hidden" value="{BOARD}"' in body.get_data(as_text=True)
@@ -448,8 +434,8 @@ def flashes(client) -> str:
     return text_of(found.group(1)) if found else ""
 
 
-def test_the_board_has_a_bulk_form_and_a_checkbox_per_card(client, signed_in, role, applicant):
-    application = applicant(role, "Tickable", S.APPLIED)
+def test_the_board_has_a_bulk_form_and_a_checkbox_per_card(client, signed_in, board_role, applicant):
+    application = applicant(board_role, "Tickable", S.APPLIED)
     body = client.get(BOARD).get_data(as_text=True)
     assert '<form class="bulk" id="bulk-move" method="post" action="/pipeline/ai-engineer/bulk">' in body
     card = columns(body)[0]["cards"][0]["html"]
@@ -459,10 +445,10 @@ def test_the_board_has_a_bulk_form_and_a_checkbox_per_card(client, signed_in, ro
     )
 
 
-def test_bulk_reject_with_a_reason(client, signed_in, auth, role, applicant, db_session, recruiter):
-    first = applicant(role, "First", S.APPLIED)
-    second = applicant(role, "Second", S.INTERVIEW)
-    untouched = applicant(role, "Untouched", S.APPLIED)
+def test_bulk_reject_with_a_reason(client, signed_in, auth, board_role, applicant, db_session, recruiter):
+    first = applicant(board_role, "First", S.APPLIED)
+    second = applicant(board_role, "Second", S.INTERVIEW)
+    untouched = applicant(board_role, "Untouched", S.APPLIED)
 
     response = bulk(client, auth, [first, second], next=f"{BOARD}?q=s")
     assert response.status_code == 303
@@ -487,9 +473,9 @@ def test_bulk_reject_with_a_reason(client, signed_in, auth, role, applicant, db_
     assert untouched.stage == S.APPLIED
 
 
-def test_bulk_move_forward(client, signed_in, auth, role, applicant, db_session):
-    first = applicant(role, "First", S.APPLIED)
-    second = applicant(role, "Second", S.APPLIED)
+def test_bulk_move_forward(client, signed_in, auth, board_role, applicant, db_session):
+    first = applicant(board_role, "First", S.APPLIED)
+    second = applicant(board_role, "Second", S.APPLIED)
     response = bulk(client, auth, [first, second], stage="screening", reason="")
     assert response.status_code == 303
     assert response.headers["Location"] == BOARD
@@ -497,10 +483,11 @@ def test_bulk_move_forward(client, signed_in, auth, role, applicant, db_session)
     assert {db_session.get(Application, a.id).stage for a in (first, second)} == {S.SCREENING}
 
 
-def test_bulk_partial_success_names_what_was_refused_and_why(client, signed_in, auth, role, applicant, db_session):
-    fresh = applicant(role, "Fresh Card", S.APPLIED)
-    stale = applicant(role, "Stale Card", S.APPLIED)
-    closed = applicant(role, "Already Hired", S.HIRED, closed_from_stage=S.OFFER)
+def test_bulk_partial_success_names_what_was_refused_and_why(client, signed_in, auth, board_role, applicant,
+                                                             db_session):
+    fresh = applicant(board_role, "Fresh Card", S.APPLIED)
+    stale = applicant(board_role, "Stale Card", S.APPLIED)
+    closed = applicant(board_role, "Already Hired", S.HIRED, closed_from_stage=S.OFFER)
     shown = f"{stale.id}:{stale.version}"
     # Someone moves "Stale Card" after the board was shown.
     stale.stage = S.SCREENING
@@ -518,8 +505,8 @@ def test_bulk_partial_success_names_what_was_refused_and_why(client, signed_in, 
     assert db_session.get(Application, closed.id).stage == S.HIRED
 
 
-def test_bulk_reject_without_a_reason_moves_nothing(client, signed_in, auth, role, applicant, db_session):
-    one = applicant(role, "One", S.APPLIED)
+def test_bulk_reject_without_a_reason_moves_nothing(client, signed_in, auth, board_role, applicant, db_session):
+    one = applicant(board_role, "One", S.APPLIED)
     response = bulk(client, auth, [one], reason="   ")
     assert response.status_code == 303
     assert flashes(client) == "Not moved (1): One: Rejecting needs a reason."
@@ -527,7 +514,8 @@ def test_bulk_reject_without_a_reason_moves_nothing(client, signed_in, auth, rol
     assert db_session.scalars(select(AuditEvent)).all() == []
 
 
-def test_bulk_refuses_applications_of_other_roles(client, signed_in, auth, role, applicant, create_role, db_session):
+def test_bulk_refuses_applications_of_other_roles(client, signed_in, auth, board_role, applicant, create_role,
+                                                  db_session):
     elsewhere = applicant(create_role("other", "Other"), "Elsewhere", S.APPLIED)
     response = bulk(client, auth, [elsewhere])
     assert response.status_code == 303
@@ -535,7 +523,7 @@ def test_bulk_refuses_applications_of_other_roles(client, signed_in, auth, role,
     assert db_session.get(Application, elsewhere.id).stage == S.APPLIED
 
 
-def test_bulk_goes_back_to_the_board_only(client, signed_in, auth, role):
+def test_bulk_goes_back_to_the_board_only(client, signed_in, auth, board_role):
     for unsafe in ["https://evil.example/", "//evil.example", "/pipeline/", "/pipeline/other?x=1", "/\\evil"]:
         response = bulk(client, auth, ["999999:1"], next=unsafe)
         assert response.status_code == 303
@@ -554,7 +542,7 @@ def test_bulk_goes_back_to_the_board_only(client, signed_in, auth, role):
         ([f"{n}:1" for n in range(1, 202)], "rejected", "At most 200 applications can be moved at once."),
     ],
 )
-def test_bulk_input_the_board_cannot_use_is_422(client, signed_in, auth, role, applications, stage, message):
+def test_bulk_input_the_board_cannot_use_is_422(client, signed_in, auth, board_role, applications, stage, message):
     response = bulk(client, auth, applications, stage=stage)
     assert response.status_code == 422
     text = text_of(response.get_data(as_text=True))
@@ -562,16 +550,16 @@ def test_bulk_input_the_board_cannot_use_is_422(client, signed_in, auth, role, a
     assert "Nothing was moved" in text
 
 
-def test_a_bulk_reason_over_the_limit_is_422(client, signed_in, auth, role, applicant, db_session):
-    one = applicant(role, "One", S.APPLIED)
+def test_a_bulk_reason_over_the_limit_is_422(client, signed_in, auth, board_role, applicant, db_session):
+    one = applicant(board_role, "One", S.APPLIED)
     response = bulk(client, auth, [one], reason="x" * 2001)
     assert response.status_code == 422
     assert db_session.get(Application, one.id).stage == S.APPLIED
 
 
-def test_a_reason_has_one_limit_on_the_board_and_on_the_move_page(client, signed_in, auth, role, applicant,
+def test_a_reason_has_one_limit_on_the_board_and_on_the_move_page(client, signed_in, auth, board_role, applicant,
                                                                   db_session):
-    bulk_moved, page_moved = applicant(role, "Bulk", S.APPLIED), applicant(role, "Page", S.APPLIED)
+    bulk_moved, page_moved = applicant(board_role, "Bulk", S.APPLIED), applicant(board_role, "Page", S.APPLIED)
     board = client.get(BOARD).get_data(as_text=True)
     [bulk_limit] = re.findall(r'id="bulk-reason" name="reason" maxlength="(\d+)"', board)
     move_page = f"/pipeline/applications/{page_moved.id}/stage"
@@ -594,8 +582,8 @@ def test_a_reason_has_one_limit_on_the_board_and_on_the_move_page(client, signed
         assert application.stage == S.REJECTED
 
 
-def test_bulk_needs_the_csrf_token(client, signed_in, role, applicant):
-    one = applicant(role, "One", S.APPLIED)
+def test_bulk_needs_the_csrf_token(client, signed_in, board_role, applicant):
+    one = applicant(board_role, "One", S.APPLIED)
     response = client.post(f"{BOARD}/bulk", data={"application": f"{one.id}:1", "stage": "withdrawn"})
     assert response.status_code == 400
 
@@ -606,9 +594,9 @@ HOSTILE = ["<script>alert(1)</script>", '"><img src=x onerror=alert(1)>']
 
 
 @pytest.mark.parametrize("hostile", HOSTILE)
-def test_candidate_text_is_escaped_on_the_board(client, signed_in, role, applicant, hostile):
-    applicant(role, hostile, S.APPLIED, email=f"{hostile}@example.org", location=hostile, profile=hostile)
-    applicant(role, f"Closed {hostile}", S.REJECTED, location=hostile)
+def test_candidate_text_is_escaped_on_the_board(client, signed_in, board_role, applicant, hostile):
+    applicant(board_role, hostile, S.APPLIED, email=f"{hostile}@example.org", location=hostile, profile=hostile)
+    applicant(board_role, f"Closed {hostile}", S.REJECTED, location=hostile)
     for query in [{}, {"q": hostile}, {"q": hostile, "stage": "rejected"}]:
         body = client.get(BOARD, query_string=query).get_data(as_text=True)
         assert hostile not in body
@@ -624,12 +612,12 @@ def test_candidate_text_is_escaped_on_the_board(client, signed_in, role, applica
     assert f"Move {escape(hostile)}" in move_page
 
 
-def test_a_hostile_query_is_escaped(client, signed_in, role):
+def test_a_hostile_query_is_escaped(client, signed_in, board_role):
     body = client.get(BOARD, query_string={"q": '"><script>alert(1)</script>'}).get_data(as_text=True)
     assert "<script>alert(1)</script>" not in body
     assert 'value="&#34;&gt;&lt;script&gt;alert(1)&lt;/script&gt;"' in body
 
 
-def test_the_dashboard_links_each_role_to_its_board(client, signed_in, role):
+def test_the_dashboard_links_each_role_to_its_board(client, signed_in, board_role):
     body = client.get("/pipeline/").get_data(as_text=True)
     assert f'<th scope="row"><a href="{BOARD}">AI Engineer</a></th>' in body

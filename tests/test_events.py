@@ -6,21 +6,9 @@ import pytest
 from sqlalchemy import select
 
 from ats.events import dispatch_pending
-from ats.models import Access, Application, Event, EventType, Interview, Stage
+from ats.models import Application, Event, EventType, Interview, Stage
 
 pytestmark = pytest.mark.usefixtures("seeded")
-
-
-@pytest.fixture
-def application(create_application, role):
-    return create_application(role, "Grace Hopper")
-
-
-@pytest.fixture
-def recruiter(create_staff, auth):
-    account = create_staff(Access.RECRUITER)
-    assert auth.login(account).status_code == 303
-    return account
 
 
 def schedule(client, auth, application_id):
@@ -32,7 +20,7 @@ def schedule(client, auth, application_id):
     })
 
 
-def test_the_mail_goes_out_after_the_commit_once(client, auth, recruiter, application, db_session, outbox, app):
+def test_the_mail_goes_out_after_the_commit_once(client, auth, signed_in, application, db_session, outbox, app):
     response = schedule(client, auth, application.id)
     assert response.status_code == 303
     assert [m["Subject"] for m in outbox()] == ["Interview for Healthcare AI Engineer with Tempus"]
@@ -46,7 +34,7 @@ def test_the_mail_goes_out_after_the_commit_once(client, auth, recruiter, applic
 
 
 def test_a_failing_notification_leaves_the_change_committed_and_the_page_truthful(
-    client, auth, recruiter, application, db_session, outbox, monkeypatch, caplog
+    client, auth, signed_in, application, db_session, outbox, monkeypatch, caplog
 ):
     def broken_calendar_file(interview):
         raise ValueError("the calendar file cannot be built")

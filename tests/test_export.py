@@ -25,7 +25,7 @@ from ats.models import (
     utcnow,
 )
 from ats.queries.export import HEADER
-from tests.conftest import missing
+from tests.fixtures import missing
 
 HEADER_LINE = (
     "application_id,role,candidate_name,email,phone,location,stage,stage_entered_at,applied_at,"
@@ -46,10 +46,9 @@ def parse(response) -> list[dict]:
 
 
 @pytest.fixture
-def manager(create_staff, auth):
-    account = create_staff(Access.MANAGER)
-    assert auth.login(account).status_code == 303
-    return account
+def signed_in_as(manager):
+    """Exports are for managers: ``signed_in`` is one."""
+    return manager
 
 
 @pytest.fixture
@@ -120,7 +119,7 @@ def test_managers_and_admins_export(client, auth, create_staff, access):
 # --- The file's form ----------------------------------------------------------
 
 
-def test_an_empty_export_is_the_bom_and_the_header(client, manager):
+def test_an_empty_export_is_the_bom_and_the_header(client, signed_in):
     response = client.get("/reports/pipeline.csv")
     assert response.status_code == 200
     assert response.headers["Content-Type"] == "text/csv; charset=utf-8"
@@ -131,7 +130,7 @@ def test_an_empty_export_is_the_bom_and_the_header(client, manager):
     assert ",".join(HEADER) == HEADER_LINE
 
 
-def test_rows_are_ordered_by_id_with_crlf_and_rfc4180_quoting(client, manager, make):
+def test_rows_are_ordered_by_id_with_crlf_and_rfc4180_quoting(client, signed_in, make):
     role = make.role("ai-engineer", "AI Engineer")
     first = make.application(role, 'Ada "the Countess", Lovelace', location="London,\nUK")
     second = make.application(role, "Zoë Ñúñez", location="Line\r\nbreak")
@@ -154,7 +153,7 @@ def test_rows_are_ordered_by_id_with_crlf_and_rfc4180_quoting(client, manager, m
 
 
 @pytest.mark.parametrize("start", ["=", "+", "-", "@", "\t", "\r"], ids=repr)
-def test_formula_cells_are_written_as_text(client, manager, make, start):
+def test_formula_cells_are_written_as_text(client, signed_in, make, start):
     role = make.role("ai-engineer", "AI Engineer")
     make.application(role, f"{start}HYPERLINK(\"http://evil.example\")", phone=f"{start}1 555 0100",
                      location=f"{start}cmd|' /C calc'!A0", source=f"{start}SUM(A1)")
@@ -165,7 +164,7 @@ def test_formula_cells_are_written_as_text(client, manager, make, start):
     assert row["source"] == f"'{start}SUM(A1)"
 
 
-def test_timestamps_stage_and_role_are_machine_readable(client, manager, make):
+def test_timestamps_stage_and_role_are_machine_readable(client, signed_in, make):
     role = make.role("ai-engineer", "AI Engineer")
     make.application(
         role, "Grace Hopper", Stage.SCREENING, applied_at=utc(2026, 11, 27, 21, 30),
@@ -179,7 +178,7 @@ def test_timestamps_stage_and_role_are_machine_readable(client, manager, make):
     assert row["updated_at"] == "2026-11-28T08:05:09Z"
 
 
-def test_scores_and_interviews_on_a_hand_built_set(client, manager, make):
+def test_scores_and_interviews_on_a_hand_built_set(client, signed_in, make):
     # Eight active skills (and one retired one, which does not count).
     role = make.role("ai-engineer", "AI Engineer", skills=8, retired=1)
     pathai = make.company("pathai", "PathAI")
@@ -223,7 +222,7 @@ def test_rows_come_in_batches_in_order(app, app_session, make):
     assert [int(row[0]) for row in rows[1:]] == ids
 
 
-def test_self_identification_never_appears(client, manager, make, db_session):
+def test_self_identification_never_appears(client, signed_in, make, db_session):
     role = make.role("ai-engineer", "AI Engineer")
     application = make.application(role, "Hedy Lamarr")
     db_session.add(SelfIdentification(
@@ -242,7 +241,7 @@ def test_self_identification_never_appears(client, manager, make, db_session):
         assert word not in body
 
 
-def test_the_deidentified_export_keeps_ids_and_drops_contact_details(client, manager, make):
+def test_the_deidentified_export_keeps_ids_and_drops_contact_details(client, signed_in, make):
     role = make.role("ai-engineer", "AI Engineer")
     application = make.application(role, "Katherine Johnson", phone="+1 555 0100", location="Hampton, VA")
     response = client.get("/reports/pipeline.csv?deidentified=1")
@@ -256,13 +255,13 @@ def test_the_deidentified_export_keeps_ids_and_drops_contact_details(client, man
     assert b"Katherine" not in body and application.email.encode() not in body
 
 
-def test_every_export_is_recorded(client, manager, make, db_session):
+def test_every_export_is_recorded(client, signed_in, make, db_session):
     make.role("ai-engineer", "AI Engineer")
     client.get("/reports/pipeline.csv?role=ai-engineer&stage=applied&from=2026-01-01&to=2026-12-31&deidentified=1")
     client.get("/reports/pipeline.csv")
     events = db_session.scalars(select(AuditEvent).order_by(AuditEvent.id)).all()
     assert [(e.action, e.actor_id, e.application_id) for e in events] == [
-        ("pipeline.export", manager.id, None), ("pipeline.export", manager.id, None)
+        ("pipeline.export", signed_in.id, None), ("pipeline.export", signed_in.id, None)
     ]
     assert events[0].detail == {
         "filters": {"role": "ai-engineer", "stage": "applied", "from": "2026-01-01", "to": "2026-12-31"},
@@ -300,7 +299,7 @@ def filter_set(make):
         ("role=&stage=&from=&to=", ["early", "first_day", "last_day", "late"]),
     ],
 )
-def test_filters(client, manager, filter_set, query, expected):
+def test_filters(client, signed_in, filter_set, query, expected):
     rows = parse(client.get(f"/reports/pipeline.csv?{query}"))
     assert [int(row["application_id"]) for row in rows] == [filter_set[name] for name in expected]
 
@@ -318,7 +317,7 @@ def test_filters(client, manager, filter_set, query, expected):
         "deidentified=maybe",
     ],
 )
-def test_bad_filters_are_refused_with_400(client, manager, filter_set, db_session, query):
+def test_bad_filters_are_refused_with_400(client, signed_in, filter_set, db_session, query):
     response = client.get(f"/reports/pipeline.csv?{query}")
     assert response.status_code == 400
     assert "text/html" in response.headers["Content-Type"]
@@ -329,7 +328,7 @@ def test_bad_filters_are_refused_with_400(client, manager, filter_set, db_sessio
 # --- A spreadsheet opens it as text ---------------------------------------------
 
 
-def test_libreoffice_reads_formula_cells_as_text(client, manager, make, tmp_path):
+def test_libreoffice_reads_formula_cells_as_text(client, signed_in, make, tmp_path):
     soffice = shutil.which("soffice") or shutil.which("libreoffice")
     if soffice is None:
         missing("LibreOffice is not installed (apt-get install libreoffice-calc)")

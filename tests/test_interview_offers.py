@@ -6,9 +6,9 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from sqlalchemy import select
 
-from ats.models import Access, Application, Interview, InterviewOffer, OfferStatus, Stage
-from tests.conftest import csrf_token_from
+from ats.models import Application, Interview, InterviewOffer, OfferStatus, Stage
 from tests.dates import NEXT_YEAR, days_ago, in_utc, on, slot_label, spring_forward, typed
+from tests.fixtures.staff import csrf_token_from
 
 pytestmark = pytest.mark.usefixtures("seeded", "outbox")
 UTC = timezone.utc
@@ -18,13 +18,6 @@ NEW_YORK = "America/New_York"
 # the offer expires the evening before.
 FIRST, SECOND, THIRD = on(2, 10, 10), on(2, 10, 14), on(2, 11, 9, 30)
 EXPIRES = on(2, 9, 17)
-
-
-@pytest.fixture
-def recruiter(create_staff, auth):
-    account = create_staff(Access.RECRUITER, email="rita@propelgrad.example")
-    assert auth.login(account).status_code == 303
-    return account
 
 
 def offer(client, auth, application_id, **overrides):
@@ -57,7 +50,7 @@ def slot_ids(db_session, token) -> list[int]:
     return [slot.id for slot in found.slots]
 
 
-def test_an_offer_is_stored_and_mailed(client, auth, recruiter, create_application, role, db_session, outbox):
+def test_an_offer_is_stored_and_mailed(client, auth, signed_in, create_application, role, db_session, outbox):
     application = create_application(role, "Grace Hopper")
     response = offer(client, auth, application.id)
     assert response.status_code == 303
@@ -86,7 +79,7 @@ def test_an_offer_is_stored_and_mailed(client, auth, recruiter, create_applicati
         ({"company": "acme"}, "Not a valid choice"),
     ],
 )
-def test_bad_offers_are_422(client, auth, recruiter, create_application, role, db_session, outbox, overrides, message):
+def test_bad_offers_are_422(client, auth, signed_in, create_application, role, db_session, outbox, overrides, message):
     application = create_application(role, "Grace Hopper")
     response = offer(client, auth, application.id, **overrides)
     assert response.status_code == 422
@@ -95,7 +88,7 @@ def test_bad_offers_are_422(client, auth, recruiter, create_application, role, d
     assert outbox() == []
 
 
-def test_the_candidate_sees_the_times_in_their_own_zone(client, auth, recruiter, create_application, role, outbox):
+def test_the_candidate_sees_the_times_in_their_own_zone(client, auth, signed_in, create_application, role, outbox):
     application = create_application(role, "Grace Hopper")
     offer(client, auth, application.id)
     token = offer_token(outbox)
@@ -109,7 +102,7 @@ def test_the_candidate_sees_the_times_in_their_own_zone(client, auth, recruiter,
     assert client.get("/interview-offers/" + "x" * 43).status_code == 404
 
 
-def test_booking_makes_the_interview_and_closes_the_offer(client, auth, recruiter, create_application, role, db_session, outbox):
+def test_booking_makes_the_interview_and_closes_the_offer(client, auth, signed_in, create_application, role, db_session, outbox):
     application = create_application(role, "Grace Hopper")
     offer(client, auth, application.id)
     token = offer_token(outbox)
@@ -120,7 +113,7 @@ def test_booking_makes_the_interview_and_closes_the_offer(client, auth, recruite
     interview = db_session.scalars(select(Interview)).one()
     assert interview.starts_at == in_utc(SECOND, NEW_YORK)
     assert interview.interviewer_emails == ["ana@tempus.example"]
-    assert interview.organizer_id == recruiter.id
+    assert interview.organizer_id == signed_in.id
     stored = db_session.scalars(select(InterviewOffer)).one()
     assert stored.status == OfferStatus.BOOKED and stored.interview_id == interview.id
     assert db_session.get(Application, application.id).stage == Stage.INTERVIEW
@@ -130,7 +123,7 @@ def test_booking_makes_the_interview_and_closes_the_offer(client, auth, recruite
     assert book(client, token, first).status_code == 410
 
 
-def test_a_time_taken_meanwhile_gets_a_clear_message_and_the_rest(client, auth, recruiter, create_application, role, db_session, outbox):
+def test_a_time_taken_meanwhile_gets_a_clear_message_and_the_rest(client, auth, signed_in, create_application, role, db_session, outbox):
     grace = create_application(role, "Grace Hopper")
     offer(client, auth, grace.id)
     grace_token = offer_token(outbox)
@@ -150,7 +143,7 @@ def test_a_time_taken_meanwhile_gets_a_clear_message_and_the_rest(client, auth, 
     assert len(db_session.scalars(select(Interview)).all()) == 1
 
 
-def test_an_expired_offer_cannot_be_booked(client, auth, recruiter, create_application, role, db_session, outbox):
+def test_an_expired_offer_cannot_be_booked(client, auth, signed_in, create_application, role, db_session, outbox):
     application = create_application(role, "Grace Hopper")
     offer(client, auth, application.id)
     token = offer_token(outbox)
@@ -162,7 +155,7 @@ def test_an_expired_offer_cannot_be_booked(client, auth, recruiter, create_appli
     assert db_session.scalars(select(Interview)).all() == []
 
 
-def test_two_candidates_booking_one_interviewers_time_at_once(app, client, auth, recruiter, create_application, role, db_session, outbox):
+def test_two_candidates_booking_one_interviewers_time_at_once(app, client, auth, signed_in, create_application, role, db_session, outbox):
     tokens = []
     for name in ("Grace Hopper", "Ada Lovelace", "Mary Jackson", "Dorothy Vaughan"):
         offer(client, auth, create_application(role, name).id, slots=typed(FIRST, " "))

@@ -6,7 +6,7 @@ import icalendar
 import pytest
 from sqlalchemy import select
 
-from ats.models import Access, Application, AuditEvent, Interview, Stage, StageChange, utcnow
+from ats.models import Application, AuditEvent, Interview, Stage, StageChange, utcnow
 from ats.operations.interviews import InterviewError, resolve
 from ats.timezones import ZoneInfo
 from tests.dates import (
@@ -36,18 +36,6 @@ def later(**delta) -> str:
     return typed(BEFORE_DST + timedelta(**delta))
 
 
-@pytest.fixture
-def recruiter(create_staff, auth):
-    account = create_staff(Access.RECRUITER, email="rita@propelgrad.example", name="Rita Recruiter")
-    assert auth.login(account).status_code == 303
-    return account
-
-
-@pytest.fixture
-def application(create_application, role):
-    return create_application(role, "Grace Hopper")
-
-
 def schedule(client, auth, application_id, **overrides):
     data = {
         "csrf_token": auth.token(f"/pipeline/applications/{application_id}/interviews/new"),
@@ -74,7 +62,7 @@ def parse_ics(data: bytes) -> tuple[icalendar.Calendar, icalendar.Event]:
     return calendar, events[0]
 
 
-def test_scheduling_stores_utc_keeps_the_zone_and_moves_the_stage(client, auth, recruiter, application, db_session, outbox):
+def test_scheduling_stores_utc_keeps_the_zone_and_moves_the_stage(client, auth, signed_in, application, db_session, outbox):
     response = schedule(client, auth, application.id)
     assert response.status_code == 303
     interview = db_session.get(Interview, interview_id_from(response))
@@ -83,12 +71,12 @@ def test_scheduling_stores_utc_keeps_the_zone_and_moves_the_stage(client, auth, 
     assert interview.timezone == NEW_YORK
     assert interview.company.slug == "tempus"
     assert interview.interviewer_emails == ["ana@tempus.example", "li@tempus.example"]
-    assert interview.organizer_id == recruiter.id
+    assert interview.organizer_id == signed_in.id
 
     stored = db_session.get(Application, application.id)
     assert stored.stage == Stage.INTERVIEW
     change = db_session.scalars(select(StageChange).filter_by(application_id=application.id)).one()
-    assert (change.from_stage, change.to_stage, change.actor_id) == (Stage.APPLIED, Stage.INTERVIEW, recruiter.id)
+    assert (change.from_stage, change.to_stage, change.actor_id) == (Stage.APPLIED, Stage.INTERVIEW, signed_in.id)
     assert "Interview scheduled with Tempus" in change.reason
     # The stage move is audited as every move is, beside the scheduling.
     assert sorted(db_session.scalars(select(AuditEvent.action)).all()) == ["interview.schedule", "stage.move"]
@@ -103,7 +91,7 @@ def test_scheduling_stores_utc_keeps_the_zone_and_moves_the_stage(client, auth, 
     assert event.decoded("DTSTART") == utc(BEFORE_DST, DST.before)
 
 
-def test_the_ics_file_per_contract(client, auth, recruiter, application, db_session):
+def test_the_ics_file_per_contract(client, auth, signed_in, application, db_session):
     interview_id = interview_id_from(schedule(client, auth, application.id))
     response = client.get(f"/interviews/{interview_id}.ics")
     assert response.status_code == 200
@@ -126,7 +114,7 @@ def test_the_ics_file_per_contract(client, auth, recruiter, application, db_sess
     assert "mailto:ana@tempus.example" in attendees
 
 
-def test_reschedule_raises_sequence_across_a_dst_change(client, auth, recruiter, application, db_session, outbox):
+def test_reschedule_raises_sequence_across_a_dst_change(client, auth, signed_in, application, db_session, outbox):
     interview_id = interview_id_from(schedule(client, auth, application.id))
     token = auth.token(f"/interviews/{interview_id}")
     # New York moves to daylight time in between: 10:00 is then e.g. UTC-4.
@@ -145,7 +133,7 @@ def test_reschedule_raises_sequence_across_a_dst_change(client, auth, recruiter,
     assert "new time" in outbox()[1]["Subject"].lower()
 
 
-def test_cancel_sends_method_cancel_and_frees_the_time(client, auth, recruiter, application, create_application, role, outbox):
+def test_cancel_sends_method_cancel_and_frees_the_time(client, auth, signed_in, application, create_application, role, outbox):
     interview_id = interview_id_from(schedule(client, auth, application.id))
     token = auth.token(f"/interviews/{interview_id}")
     assert client.post(f"/interviews/{interview_id}/cancel", data={"csrf_token": token, "reason": ""}).status_code == 422
@@ -188,7 +176,7 @@ def first_occurrence(zone: str) -> tuple[datetime, str, datetime]:
         first_occurrence("Australia/Sydney"),
     ],
 )
-def test_zones_east_and_west_and_the_fall_back_rule(client, auth, recruiter, application, db_session, local, zone, expected_utc):
+def test_zones_east_and_west_and_the_fall_back_rule(client, auth, signed_in, application, db_session, local, zone, expected_utc):
     response = schedule(client, auth, application.id, starts_at=typed(local), timezone=zone)
     assert response.status_code == 303
     interview = db_session.get(Interview, interview_id_from(response))
@@ -196,7 +184,7 @@ def test_zones_east_and_west_and_the_fall_back_rule(client, auth, recruiter, app
     assert interview.timezone == zone
 
 
-def test_ambiguous_times_are_flagged_and_shown_with_their_offset(client, auth, recruiter, application):
+def test_ambiguous_times_are_flagged_and_shown_with_their_offset(client, auth, signed_in, application):
     back = fall_back(NEW_YORK, NEXT_YEAR)
     slot = resolve(back.during, NEW_YORK, 30)
     assert slot.ambiguous
@@ -206,7 +194,7 @@ def test_ambiguous_times_are_flagged_and_shown_with_their_offset(client, auth, r
 
 
 @pytest.mark.parametrize("zone", [NEW_YORK, "Europe/Berlin", "Australia/Sydney"])
-def test_a_time_inside_a_dst_gap_is_refused(client, auth, recruiter, application, db_session, zone):
+def test_a_time_inside_a_dst_gap_is_refused(client, auth, signed_in, application, db_session, zone):
     skipped = spring_forward(zone, NEXT_YEAR).during  # e.g. 02:30 when the clocks jump from 02:00 to 03:00
     response = schedule(client, auth, application.id, starts_at=typed(skipped), timezone=zone)
     assert response.status_code == 422
@@ -230,7 +218,7 @@ def test_a_time_inside_a_dst_gap_is_refused(client, auth, recruiter, application
         ({"location": "x" * 501}, "500 characters"),
     ],
 )
-def test_bad_input_is_422(client, auth, recruiter, application, db_session, overrides, message):
+def test_bad_input_is_422(client, auth, signed_in, application, db_session, overrides, message):
     response = schedule(client, auth, application.id, **overrides)
     assert response.status_code == 422
     assert message in response.get_data(as_text=True)
@@ -238,7 +226,7 @@ def test_bad_input_is_422(client, auth, recruiter, application, db_session, over
     assert db_session.get(Application, application.id).stage == Stage.APPLIED
 
 
-def test_a_company_of_another_role_is_not_listed_for_this_one(client, auth, recruiter, create_role, create_application, db_session):
+def test_a_company_of_another_role_is_not_listed_for_this_one(client, auth, signed_in, create_role, create_application, db_session):
     other_role = create_role("plain-role", "Plain Role")  # lists no companies
     application = create_application(other_role, "Ada Lovelace")
     response = schedule(client, auth, application.id, company="tempus")
@@ -247,7 +235,7 @@ def test_a_company_of_another_role_is_not_listed_for_this_one(client, auth, recr
 
 
 @pytest.mark.parametrize("stage", [Stage.HIRED, Stage.REJECTED, Stage.WITHDRAWN])
-def test_closed_applications_cannot_get_interviews(client, auth, recruiter, create_application, role, db_session, stage):
+def test_closed_applications_cannot_get_interviews(client, auth, signed_in, create_application, role, db_session, stage):
     application = create_application(role, "Closed Candidate", stage=stage)
     response = schedule(client, auth, application.id)
     assert response.status_code == 422
@@ -255,13 +243,13 @@ def test_closed_applications_cannot_get_interviews(client, auth, recruiter, crea
     assert db_session.scalars(select(Interview)).all() == []
 
 
-def test_an_offer_stage_application_keeps_its_stage(client, auth, recruiter, create_application, role, db_session):
+def test_an_offer_stage_application_keeps_its_stage(client, auth, signed_in, create_application, role, db_session):
     application = create_application(role, "Offer Candidate", stage=Stage.OFFER)
     assert schedule(client, auth, application.id).status_code == 303
     assert db_session.get(Application, application.id).stage == Stage.OFFER
 
 
-def test_overlaps_with_the_candidate_or_an_interviewer_are_409(client, auth, recruiter, application, create_application, role, db_session):
+def test_overlaps_with_the_candidate_or_an_interviewer_are_409(client, auth, signed_in, application, create_application, role, db_session):
     first = interview_id_from(schedule(client, auth, application.id))
     # Same candidate, overlapping, other company and interviewers.
     same_candidate = schedule(client, auth, application.id, company="pathai", starts_at=later(minutes=30), interviewers="x@pathai.example")
@@ -278,7 +266,7 @@ def test_overlaps_with_the_candidate_or_an_interviewer_are_409(client, auth, rec
     assert len(db_session.scalars(select(Interview)).all()) == 2
 
 
-def test_rescheduling_onto_a_clash_is_409_and_changes_nothing(client, auth, recruiter, application, create_application, role, db_session):
+def test_rescheduling_onto_a_clash_is_409_and_changes_nothing(client, auth, signed_in, application, create_application, role, db_session):
     first = interview_id_from(schedule(client, auth, application.id))
     other = create_application(role, "Ada Lovelace")
     next_day = BEFORE_DST + timedelta(days=1)
@@ -293,7 +281,7 @@ def test_rescheduling_onto_a_clash_is_409_and_changes_nothing(client, auth, recr
     assert interview.sequence == 0 and interview.starts_at == utc(next_day, DST.before)
 
 
-def test_interviews_list_filters_by_company_role_and_interviewer(client, auth, recruiter, application, create_application, role):
+def test_interviews_list_filters_by_company_role_and_interviewer(client, auth, signed_in, application, create_application, role):
     schedule(client, auth, application.id)
     other = create_application(role, "Ada Lovelace")
     schedule(client, auth, other.id, company="pathai", starts_at=later(days=2), interviewers="bo@pathai.example")
@@ -306,7 +294,7 @@ def test_interviews_list_filters_by_company_role_and_interviewer(client, auth, r
     assert "Grace Hopper" in client.get("/interviews/?role=healthcare-ai-engineer").get_data(as_text=True)
 
 
-def test_the_candidate_status_page_lists_upcoming_interviews(client, auth, recruiter, application):
+def test_the_candidate_status_page_lists_upcoming_interviews(client, auth, signed_in, application):
     schedule(client, auth, application.id)
     page = client.get(f"/applications/{application.status_token}").get_data(as_text=True)
     assert "Tempus" in page
@@ -314,7 +302,7 @@ def test_the_candidate_status_page_lists_upcoming_interviews(client, auth, recru
     assert f"America/New York ({offset_label(DST.before)})" in page
 
 
-def test_a_private_calendar_feed_per_recruiter(client, auth, recruiter, application, db_session):
+def test_a_private_calendar_feed_per_recruiter(client, auth, signed_in, application, db_session):
     schedule(client, auth, application.id)
     assert client.post("/interviews/feed", data={"csrf_token": auth.token("/interviews/")}).status_code == 303
     page = client.get("/interviews/").get_data(as_text=True)
@@ -330,7 +318,7 @@ def test_a_private_calendar_feed_per_recruiter(client, auth, recruiter, applicat
     assert client.get("/calendar/not-a-real-token-at-all-xx.ics").status_code == 404
 
 
-def test_escaping_on_interview_pages(client, auth, recruiter, create_application, role):
+def test_escaping_on_interview_pages(client, auth, signed_in, create_application, role):
     application = create_application(role, '<script>alert(1)</script>')
     response = schedule(client, auth, application.id, location='"><img src=x onerror=alert(1)>')
     assert response.status_code == 303
@@ -346,7 +334,7 @@ def test_escaping_on_interview_pages(client, auth, recruiter, create_application
     assert "&#34;&gt;&lt;img src=x onerror=alert(1)&gt;" in pages["detail"].get_data(as_text=True)
 
 
-def test_a_location_is_one_line_so_the_calendar_file_holds(client, auth, recruiter, application, db_session, outbox):
+def test_a_location_is_one_line_so_the_calendar_file_holds(client, auth, signed_in, application, db_session, outbox):
     response = schedule(client, auth, application.id, location="Room 4\r\nX-Injected: yes")
     assert response.status_code == 303
     interview = db_session.get(Interview, interview_id_from(response))
@@ -358,13 +346,13 @@ def test_a_location_is_one_line_so_the_calendar_file_holds(client, auth, recruit
     assert "X-INJECTED" not in event
 
 
-def test_interviewers_are_optional(client, auth, recruiter, application, db_session):
+def test_interviewers_are_optional(client, auth, signed_in, application, db_session):
     response = schedule(client, auth, application.id, interviewers="")
     assert response.status_code == 303
     assert db_session.get(Interview, interview_id_from(response)).interviewer_emails == []
 
 
-def test_the_dashboard_shows_interviews_of_the_next_24_hours(client, auth, recruiter, application, db_session):
+def test_the_dashboard_shows_interviews_of_the_next_24_hours(client, auth, signed_in, application, db_session):
     soon = (utcnow() + timedelta(hours=3)).astimezone(ZoneInfo("Asia/Tokyo"))
     later = soon + timedelta(days=3)
     assert schedule(client, auth, application.id, timezone="Asia/Tokyo", starts_at=soon.strftime("%Y-%m-%dT%H:%M")).status_code == 303

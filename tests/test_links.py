@@ -6,7 +6,7 @@ from sqlalchemy import select
 from ats import create_app
 from ats.models import Event, EventType
 from config import ProductionConfig, TestingConfig
-from tests.conftest import csrf_token_from
+from tests.fixtures.staff import csrf_token_from
 from tests.test_apply import APPLY_URL, ROLE_URL, STATUS, form
 
 pytestmark = pytest.mark.usefixtures("seeded", "upload_dir")

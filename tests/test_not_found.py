@@ -5,8 +5,6 @@ import re
 
 import pytest
 
-from ats.models import Access
-
 MISSING = 999_999
 # Past what a database id can hold: it must not reach a query.
 TOO_LARGE = 2**64
@@ -29,8 +27,7 @@ def id_routes(app, missing: int = MISSING) -> list[tuple[str, str]]:
 
 
 @pytest.mark.parametrize("missing", [MISSING, TOO_LARGE])
-def test_every_id_that_names_nothing_is_404(app, client, create_staff, auth, missing):
-    admin = create_staff(Access.ADMIN)
+def test_every_id_that_names_nothing_is_404(app, client, admin, auth, missing):
     assert auth.login(admin).status_code == 303
     token = auth.token("/pipeline/")
     routes = id_routes(app, missing)

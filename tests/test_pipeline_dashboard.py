@@ -10,11 +10,6 @@ from tests.pages import recorded_statements, selects, table_rows
 
 
 @pytest.fixture
-def signed_in(create_staff, auth):
-    assert auth.login(create_staff()).status_code == 303
-
-
-@pytest.fixture
 def pipeline(create_role, create_application):
     """Two roles with applications in several stages, and one with none."""
     engineer = create_role("ai-engineer", "AI Engineer")

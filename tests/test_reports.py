@@ -35,8 +35,9 @@ def utc(*args) -> datetime:
 
 
 @pytest.fixture
-def manager(create_staff, auth):
-    assert auth.login(create_staff(Access.MANAGER)).status_code == 303
+def signed_in_as(manager):
+    """Reports are for managers: ``signed_in`` is one."""
+    return manager
 
 
 @pytest.fixture
@@ -178,7 +179,7 @@ def _ref(role):
     return RoleRef(role.id, role.slug, role.title)
 
 
-def test_the_page_shows_every_figure_in_tables(client, manager, pipeline):
+def test_the_page_shows_every_figure_in_tables(client, signed_in, pipeline):
     response = client.get("/reports/?role=ai-engineer")
     assert response.status_code == 200
     body = response.get_data(as_text=True)
@@ -222,7 +223,7 @@ def sections(body: str) -> dict[str, str]:
     return dict(re.findall(r'<section class="report-section" aria-labelledby="(\w+)-heading">(.*?)</section>', body, re.S))
 
 
-def test_every_bar_table_is_built_alike(client, manager, pipeline):
+def test_every_bar_table_is_built_alike(client, signed_in, pipeline):
     """One frame for every table with bars: a scrolling region named by the
     caption, a hidden heading for the bar column, and per row one bar from
     0 to 100 long, hidden from screen readers."""
@@ -251,7 +252,7 @@ def test_every_bar_table_is_built_alike(client, manager, pipeline):
         assert 0 < max(lengths) <= 100 and min(lengths) >= 0, key
 
 
-def test_bar_tables_without_rows_say_so(client, manager):
+def test_bar_tables_without_rows_say_so(client, signed_in):
     found = sections(client.get("/reports/").get_data(as_text=True))
     assert list(found) == list(BAR_TABLES)
     for key in BAR_TABLES:
@@ -262,7 +263,7 @@ def test_bar_tables_without_rows_say_so(client, manager):
             assert f'<caption id="{key}-caption">' in found[key]
 
 
-def test_filters_narrow_every_figure(client, manager, pipeline):
+def test_filters_narrow_every_figure(client, signed_in, pipeline):
     body = client.get("/reports/?from=2026-03-09&to=2026-03-10").get_data(as_text=True)
     assert table_rows(body, "Applications that reached each stage")[1][1] == "2"
     assert table_rows(body, "Applications per week")[1:] == [["2026-03-09", "2", ""]]
@@ -276,7 +277,7 @@ def test_filters_narrow_every_figure(client, manager, pipeline):
 @pytest.mark.parametrize(
     "query", ["role=nope", "from=2026-02-30", "to=03/04/2026", "from=2026-05-01&to=2026-04-01"]
 )
-def test_bad_filters_are_refused_with_400(client, manager, pipeline, query):
+def test_bad_filters_are_refused_with_400(client, signed_in, pipeline, query):
     response = client.get(f"/reports/?{query}")
     assert response.status_code == 400
     assert "Those filters cannot be used" in response.get_data(as_text=True)
@@ -294,7 +295,7 @@ def test_access(client, auth, create_staff):
     assert 'href="/reports/"' in client.get("/pipeline/").get_data(as_text=True)
 
 
-def test_a_fixed_number_of_queries(app, client, manager, pipeline, make):
+def test_a_fixed_number_of_queries(app, client, signed_in, pipeline, make):
     def count_queries(path):
         with app.app_context():
             engine = db.engine
@@ -373,7 +374,7 @@ def test_selection_rates_on_a_hand_computed_set(app_session, groups):
     assert not veteran["not-veteran"].steps[0].shown
 
 
-def test_the_page_explains_flags_and_hides_small_groups(client, manager, groups):
+def test_the_page_explains_flags_and_hides_small_groups(client, signed_in, groups):
     body = client.get("/reports/").get_data(as_text=True)
     rows = table_rows(body, "Gender: selection rate at each step")
     assert rows[0] == ["Group", "Applied → Screening", "Screening → Interview", "Interview → Offer", "Offer → Hired"]
@@ -387,7 +388,7 @@ def test_the_page_explains_flags_and_hides_small_groups(client, manager, groups)
         assert words in text
 
 
-def test_no_one_is_tied_to_their_answers(client, manager, groups):
+def test_no_one_is_tied_to_their_answers(client, signed_in, groups):
     body = client.get("/reports/").get_data(as_text=True)
     assert "Quintessa" not in body and "Uniquename" not in body
     assert "@example.com" not in body

@@ -6,11 +6,10 @@ import io
 import re
 
 import pytest
-from sqlalchemy import select
 
-from ats.models import Access, Role, SkillLevel
+from ats.models import SkillLevel
 from ats.models.assessment import skill_match_score
-from tests.conftest import staff_csrf_token
+from tests.fixtures.staff import staff_csrf_token
 from tests.pages import text_of
 
 S, P, N, U = SkillLevel.STRONG, SkillLevel.PARTIAL, SkillLevel.NONE, SkillLevel.UNKNOWN
@@ -54,11 +53,10 @@ ROLE = "healthcare-ai-engineer"
 
 
 @pytest.fixture
-def manager(create_staff, auth):
-    """Managers see the board and the application page, and download the CSV."""
-    account = create_staff(Access.MANAGER)
-    assert auth.login(account).status_code == 303
-    return account
+def signed_in_as(manager):
+    """Managers see the board and the application page, and download the CSV:
+    ``signed_in`` is one."""
+    return manager
 
 
 def page_score(client, application_id: int) -> str | None:
@@ -85,9 +83,7 @@ def csv_scores(client) -> dict[int, str | None]:
 
 
 def test_the_page_the_board_and_the_csv_show_the_same_score(
-        client, seeded, manager, db_session, create_application):
-    role = db_session.scalars(select(Role).filter_by(slug=ROLE)).one()
-    skills = [skill.slug for skill in role.active_skills]
+        client, signed_in, role, skills, create_application):
     assert len(skills) == 8
     expected = {}
     for number, (levels, skill_count, score) in enumerate(CASES):

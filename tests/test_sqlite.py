@@ -13,7 +13,8 @@ from sqlalchemy import func, select
 from ats.extensions import db
 from ats.infra import sqlite
 from ats.models import Application
-from tests.conftest import ROOT, csrf_token_from
+from tests.fixtures import ROOT
+from tests.fixtures.staff import csrf_token_from
 
 APPLY_URL = "/roles/healthcare-ai-engineer/apply"
 

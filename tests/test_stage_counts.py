@@ -1,6 +1,6 @@
 """The counts per role and stage that the board and the dashboard show, kept
 by the database's triggers (migration 0008). Every test also ends with the
-suite-wide check in conftest.py that the kept counts equal a fresh count."""
+suite-wide check in tests/fixtures/database.py that the kept counts equal a fresh count."""
 import threading
 
 from sqlalchemy import delete, select, update

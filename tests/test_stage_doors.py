@@ -39,11 +39,6 @@ def trail(db_session, application_id: int) -> Trail:
     )
 
 
-@pytest.fixture
-def staff(create_staff):
-    return create_staff()
-
-
 def moved(before: Trail, after: Trail, from_stage: str, to_stage: str) -> bool:
     return (
         after.history == before.history + 1
@@ -52,20 +47,20 @@ def moved(before: Trail, after: Trail, from_stage: str, to_stage: str) -> bool:
     )
 
 
-def test_the_recruiters_move(app_session, db_session, create_application, role, staff):
+def test_the_recruiters_move(app_session, db_session, create_application, role, recruiter):
     application = create_application(role, "Ada")
     before = trail(db_session, application.id)
-    move_stage(application.id, Stage.SCREENING, "", Actor.staff(staff.id), expected_version=1)
+    move_stage(application.id, Stage.SCREENING, "", Actor.staff(recruiter.id), expected_version=1)
     assert moved(before, trail(db_session, application.id), "applied", "screening")
     with pytest.raises(StaleVersion):
-        move_stage(application.id, Stage.INTERVIEW, "", Actor.staff(staff.id), expected_version=1)
+        move_stage(application.id, Stage.INTERVIEW, "", Actor.staff(recruiter.id), expected_version=1)
     assert len(trail(db_session, application.id).events) == 1
 
 
-def test_a_bulk_move(app_session, db_session, create_application, role, staff):
+def test_a_bulk_move(app_session, db_session, create_application, role, recruiter):
     first, second = create_application(role, "Ada"), create_application(role, "Grace")
     before = {a.id: trail(db_session, a.id) for a in (first, second)}
-    result = bulk_move(role.id, [(first.id, 1), (second.id, 7)], Stage.SCREENING, "", staff.id)
+    result = bulk_move(role.id, [(first.id, 1), (second.id, 7)], Stage.SCREENING, "", recruiter.id)
     assert [application_id for application_id, _ in result.moved] == [first.id]
     assert moved(before[first.id], trail(db_session, first.id), "applied", "screening")
     # The stale one is refused, and nothing about it is recorded.
@@ -84,14 +79,14 @@ def test_the_candidate_withdrawing(app_session, db_session, create_application, 
     assert len(trail(db_session, application.id).events) == 1
 
 
-def test_scheduling_an_interview(app_session, db_session, create_application, role, staff):
+def test_scheduling_an_interview(app_session, db_session, create_application, role, recruiter):
     application = create_application(role, "Ada")
     before = trail(db_session, application.id)
     starts = datetime.now(timezone.utc).replace(tzinfo=None, second=0, microsecond=0) + timedelta(days=30)
     interview = schedule(application.id, InterviewRequest(
         company_slug="tempus", local_start=starts, timezone="UTC", duration_minutes=45,
         kind=InterviewKind.VIDEO, location="", interviewers=(),
-    ), staff.id)
+    ), recruiter.id)
     after = trail(db_session, application.id)
     assert after.history == before.history + 1 and after.audit == before.audit + 1
     assert after.events == [
@@ -109,7 +104,8 @@ def test_a_new_application_records_its_event(client, csrf, db_session, upload_di
     assert db_session.execute(select(Event.type, Event.data)).all() == [(EventType.APPLICATION_CREATED, {})]
 
 
-def test_a_failed_transaction_records_no_event(app_session, db_session, create_application, role, staff, monkeypatch):
+def test_a_failed_transaction_records_no_event(app_session, db_session, create_application, role, recruiter,
+                                               monkeypatch):
     application = create_application(role, "Ada")
     before = trail(db_session, application.id)
 
@@ -119,13 +115,13 @@ def test_a_failed_transaction_records_no_event(app_session, db_session, create_a
     # The move, its history, audit and event are written; then the commit fails.
     monkeypatch.setattr(db.session, "commit", fail_after_the_move)
     with pytest.raises(RuntimeError):
-        move_stage(application.id, Stage.SCREENING, "", Actor.staff(staff.id), expected_version=1)
+        move_stage(application.id, Stage.SCREENING, "", Actor.staff(recruiter.id), expected_version=1)
     monkeypatch.undo()
     assert trail(db_session, application.id) == before
     assert db_session.scalar(select(func.count()).select_from(Event)) == 0
 
 
-def test_every_door_is_the_one_function(monkeypatch, app_session, db_session, create_application, role, staff):
+def test_every_door_is_the_one_function(monkeypatch, app_session, db_session, create_application, role, recruiter):
     """Replacing ``pipeline.move`` shows which workflows go through it."""
     calls = []
     real = pipeline.move
@@ -137,12 +133,12 @@ def test_every_door_is_the_one_function(monkeypatch, app_session, db_session, cr
     for module in ("ats.operations.pipeline", "ats.operations.applications", "ats.operations.interviews"):
         monkeypatch.setattr(f"{module}.move", spy)
     first, second = create_application(role, "Ada"), create_application(role, "Grace")
-    move_stage(first.id, Stage.SCREENING, "", Actor.staff(staff.id), expected_version=1)
-    bulk_move(role.id, [(second.id, 1)], Stage.SCREENING, "", staff.id)
+    move_stage(first.id, Stage.SCREENING, "", Actor.staff(recruiter.id), expected_version=1)
+    bulk_move(role.id, [(second.id, 1)], Stage.SCREENING, "", recruiter.id)
     withdraw(second.id)
     starts = datetime.now(timezone.utc).replace(tzinfo=None, second=0, microsecond=0) + timedelta(days=30)
     schedule(first.id, InterviewRequest(
         company_slug="tempus", local_start=starts, timezone="UTC", duration_minutes=45,
         kind=InterviewKind.VIDEO, location="", interviewers=(),
-    ), staff.id)
+    ), recruiter.id)
     assert calls == [Stage.SCREENING, Stage.SCREENING, Stage.WITHDRAWN, Stage.INTERVIEW]

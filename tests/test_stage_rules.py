@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import select
 
 from ats.extensions import db
-from ats.models import Application, Candidate, Role, Stage, StageChange, utcnow
+from ats.models import Application, Stage, StageChange, utcnow
 from ats.models.stage_rules import MoveError, check_move
 from ats.operations.pipeline import Actor, StaleVersion, move_stage
 
@@ -66,28 +66,13 @@ def test_a_closed_application_reopens_only_to_where_it_was_with_a_reason(closed,
 
 
 @pytest.fixture
-def recruiter(create_staff):
-    return create_staff()
-
-
-@pytest.fixture
 def staff(recruiter):
     return Actor.staff(recruiter.id)
 
 
 @pytest.fixture
-def application_id(app, seeded):
-    with app.app_context():
-        role = db.session.scalars(select(Role)).one()
-        candidate = Candidate(email="c@example.org", email_key="c@example.org", full_name="C")
-        now = utcnow()
-        application = Application(
-            role=role, candidate=candidate, full_name="C", email="c@example.org",
-            status_token="t" * 43, applied_at=now, stage_entered_at=now,
-        )
-        db.session.add(application)
-        db.session.commit()
-        return application.id
+def application_id(create_application, role):
+    return create_application(role, "C", email="c@example.org").id
 
 
 def test_a_move_writes_history_and_raises_the_version(app, application_id, staff):
