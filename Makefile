@@ -11,7 +11,7 @@ FLASK := $(BIN)/flask --app wsgi
 run: install
 	$(FLASK) db upgrade
 	$(FLASK) ats seed
-	ATS_PUBLIC_URL="$${ATS_PUBLIC_URL:-http://$(HOST):$(PORT)}" $(FLASK) run --host $(HOST) --port $(PORT)
+	FLASK_RUN_HOST=$(HOST) FLASK_RUN_PORT=$(PORT) $(FLASK) run
 
 test: install-test browser-tools
 	$(BIN)/pytest $(PYTEST_ARGS)

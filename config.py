@@ -33,9 +33,11 @@ class Config:
     ATS_UPLOAD_DIR = os.environ.get("ATS_UPLOAD_DIR", str(INSTANCE_DIR / "uploads"))
     ATS_CATALOG_DIR = os.environ.get("ATS_CATALOG_DIR", str(BASE_DIR / "catalog"))
     # The site's address: every absolute link (mail, feeds, JSON-LD, Open
-    # Graph) is built from it, never from the request. Required in production;
-    # `make run` sets it to the address it serves.
+    # Graph) is built from it, never from the request. Required in production.
+    # When it is given, a request naming another Host is answered 400
+    # (/healthz excepted, for load balancers).
     ATS_PUBLIC_URL = os.environ.get("ATS_PUBLIC_URL", "")
+    ATS_CHECK_HOST = bool(os.environ.get("ATS_PUBLIC_URL"))
     ATS_SITE_NAME = os.environ.get("ATS_SITE_NAME", "PropelGrad Careers")
 
     # Rate limits, in Flask-Limiter notation.
@@ -88,13 +90,18 @@ class DevelopmentConfig(Config):
     # A fixed key only for a developer's own machine; production refuses to
     # start without SECRET_KEY.
     SECRET_KEY = os.environ.get("SECRET_KEY") or "development-only-not-secret"
-    ATS_PUBLIC_URL = os.environ.get("ATS_PUBLIC_URL") or "http://127.0.0.1:5000"
+    # Without ATS_PUBLIC_URL, the address `flask run` serves (`make run` passes
+    # HOST and PORT as FLASK_RUN_HOST and FLASK_RUN_PORT), and no Host check.
+    ATS_PUBLIC_URL = os.environ.get("ATS_PUBLIC_URL") or "http://{}:{}".format(
+        os.environ.get("FLASK_RUN_HOST", "127.0.0.1"), os.environ.get("FLASK_RUN_PORT", "5000")
+    )
 
 
 class TestingConfig(Config):
     TESTING = True
     SECRET_KEY = "testing-only-not-secret"
     ATS_PUBLIC_URL = "http://localhost"  # the test client's host
+    ATS_CHECK_HOST = False  # the browser tests' live server has another; tests of the check turn it on
     SQLALCHEMY_DATABASE_URI = database_url(
         os.environ.get("TEST_DATABASE_URL", "sqlite:///:memory:")
     )

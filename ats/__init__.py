@@ -34,7 +34,8 @@ def create_app(config: type[Config] | None = None) -> Flask:
         from werkzeug.middleware.proxy_fix import ProxyFix
 
         hops = app.config["ATS_TRUSTED_PROXIES"]
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
+        # X-Forwarded-Host is never trusted: links and the Host check use ATS_PUBLIC_URL.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
 
     app.url_map.converters["int"] = web.DatabaseId
     db.init_app(app)

@@ -1,0 +1,60 @@
+"""Security findings of issue 12, each reproduced: the Host header, caching
+of staff pages (contract: ATS_PUBLIC_URL, "Every staff page answers with
+Cache-Control: no-store")."""
+import pytest
+
+from ats import create_app
+from config import TestingConfig
+
+
+@pytest.fixture
+def host_checked(app, monkeypatch):
+    monkeypatch.setitem(app.config, "ATS_PUBLIC_URL", "https://careers.example.org")
+    monkeypatch.setitem(app.config, "ATS_CHECK_HOST", True)
+
+
+@pytest.mark.usefixtures("host_checked", "seeded")
+@pytest.mark.parametrize("path", ["/", "/roles/healthcare-ai-engineer", "/login", "/pipeline/", "/static/css/board.css"])
+def test_a_request_for_another_host_is_400(client, path):
+    assert client.get(path, headers={"Host": "evil.example"}).status_code == 400
+    assert client.get(path, base_url="https://careers.example.org").status_code in (200, 302)
+
+
+@pytest.mark.usefixtures("host_checked")
+def test_the_health_check_answers_any_host(client):
+    assert client.get("/healthz", headers={"Host": "10.0.0.7:8000"}).status_code == 200
+
+
+def test_without_an_explicit_public_url_any_host_is_served(app, client, seeded):
+    assert app.config["ATS_CHECK_HOST"] is False
+    assert client.get("/", headers={"Host": "evil.example"}).status_code == 200
+
+
+def test_x_forwarded_host_is_never_trusted(tmp_path):
+    class Behind(TestingConfig):
+        SQLALCHEMY_DATABASE_URI = f"sqlite:///{tmp_path / 'x.sqlite3'}"
+        ATS_TRUSTED_PROXIES = 1
+        ATS_PUBLIC_URL = "https://careers.example.org"
+        ATS_CHECK_HOST = True
+
+    client = create_app(Behind).test_client()
+    forged = {"Host": "careers.example.org", "X-Forwarded-Host": "evil.example", "X-Forwarded-Proto": "https"}
+    response = client.get("/login", headers=forged)
+    assert response.status_code == 200  # served as careers.example.org, the header ignored
+    assert client.get("/login", headers={"Host": "evil.example", "X-Forwarded-Host": "careers.example.org"}).status_code == 400
+
+
+def test_every_signed_in_page_is_no_store(client, signed_in, seeded):
+    for path in ("/pipeline/", "/pipeline/healthcare-ai-engineer", "/interviews/"):
+        response = client.get(path)
+        assert response.status_code == 200, path
+        assert response.headers["Cache-Control"] == "no-store", path
+    # The public pages stay cacheable for visitors who are not signed in.
+    client.post("/logout", data={"csrf_token": signed_in_csrf(client)})
+    assert "no-store" not in client.get("/").headers.get("Cache-Control", "")
+
+
+def signed_in_csrf(client) -> str:
+    from tests.fixtures.staff import csrf_token_from
+
+    return csrf_token_from(client.get("/pipeline/").get_data(as_text=True))
