@@ -8,13 +8,20 @@ FLASK := $(BIN)/flask --app wsgi
 
 .PHONY: run test install install-test browser-tools clean
 
-run: install
+run: install .env
 	$(FLASK) db upgrade
 	$(FLASK) ats seed
 	FLASK_RUN_HOST=$(HOST) FLASK_RUN_PORT=$(PORT) $(FLASK) run
 
 test: install-test browser-tools
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+# This machine's development settings, read by every `flask` command run here:
+# development chosen explicitly, and a random key of its own (never committed).
+.env: | $(BIN)/python
+	@umask 077 && printf 'ATS_ENV=development\nSECRET_KEY=%s\n' \
+		"$$($(BIN)/python -c 'import secrets; print(secrets.token_hex(32))')" > $@
+	@echo "wrote .env (ATS_ENV=development and a random SECRET_KEY)"
 
 install: $(VENV)/.installed
 install-test: $(VENV)/.installed-test

@@ -22,6 +22,10 @@ def database_url(url: str) -> str:
     return url
 
 
+# A SECRET_KEY shorter than this is refused: it signs sessions and CSRF tokens.
+MIN_SECRET_KEY = 32
+
+
 class Config:
     SECRET_KEY = os.environ.get("SECRET_KEY")
     SQLALCHEMY_DATABASE_URI = database_url(
@@ -87,9 +91,7 @@ class Config:
 
 
 class DevelopmentConfig(Config):
-    # A fixed key only for a developer's own machine; production refuses to
-    # start without SECRET_KEY.
-    SECRET_KEY = os.environ.get("SECRET_KEY") or "development-only-not-secret"
+    # No key in the code: `make run` writes a random one to .env.
     # Without ATS_PUBLIC_URL, the address `flask run` serves (`make run` passes
     # HOST and PORT as FLASK_RUN_HOST and FLASK_RUN_PORT), and no Host check.
     ATS_PUBLIC_URL = os.environ.get("ATS_PUBLIC_URL") or "http://{}:{}".format(
@@ -99,7 +101,7 @@ class DevelopmentConfig(Config):
 
 class TestingConfig(Config):
     TESTING = True
-    SECRET_KEY = "testing-only-not-secret"
+    SECRET_KEY = "testing-only-this-key-is-not-a-secret"
     ATS_PUBLIC_URL = "http://localhost"  # the test client's host
     ATS_CHECK_HOST = False  # the browser tests' live server has another; tests of the check turn it on
     SQLALCHEMY_DATABASE_URI = database_url(
@@ -126,7 +128,14 @@ CONFIGS = {
 
 
 def config_from_env() -> type[Config]:
-    name = os.environ.get("ATS_ENV", "development")
+    name = os.environ.get("ATS_ENV")
+    if not name:
+        raise RuntimeError(
+            "ATS_ENV is not set. On a developer's machine, run `make run` once: it writes .env with "
+            "ATS_ENV=development and a random SECRET_KEY, which every `flask` command run here reads. "
+            f"On a server, set ATS_ENV=production, SECRET_KEY (at least {MIN_SECRET_KEY} characters) "
+            "and ATS_PUBLIC_URL."
+        )
     try:
         return CONFIGS[name]
     except KeyError:

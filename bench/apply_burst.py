@@ -10,10 +10,11 @@ and, as the floor measured in the same run, the same burst of GET /healthz
     .venv/bin/python bench/apply_burst.py [--applicants 200] [--concurrency 50] [--rounds 3]
 """
 import argparse
-import os
 import collections
 import http.cookiejar
+import os
 import re
+import secrets
 import shutil
 import subprocess
 import sys
@@ -95,7 +96,7 @@ def main() -> None:
     log = log_path.open("w")
     server = subprocess.Popen(
         [str(ROOT / ".venv" / "bin" / "flask"), "--app", "wsgi", "run", "--port", str(port)],
-        cwd=ROOT, env={**os.environ, "DATABASE_URL": database.url, "ATS_ENV": "development", **env},
+        cwd=ROOT, env={**os.environ, "DATABASE_URL": database.url, "ATS_ENV": "development", "SECRET_KEY": secrets.token_hex(32), **env},
         stdout=log, stderr=subprocess.STDOUT,
     )
     base = f"http://127.0.0.1:{port}"

@@ -17,6 +17,7 @@ shared machine inflates far less.
 """
 import argparse
 import re
+import secrets
 import sys
 import time
 
@@ -42,7 +43,7 @@ def main() -> None:
     database = seed(fresh_database(args.database_url), args.applications)
 
     class Bench(Config):
-        SECRET_KEY = "bench-only-not-secret"
+        SECRET_KEY = secrets.token_hex(32)
         SQLALCHEMY_DATABASE_URI = database.url
         ATS_UPLOAD_DIR = str(database.workdir / "uploads")
         ATS_MAIL_OUTBOX = str(database.workdir / "outbox")

@@ -44,7 +44,7 @@ def flask(url: str, *args: str, **env: str) -> str:
     result = subprocess.run(
         [str(ROOT / ".venv" / "bin" / "flask"), "--app", "wsgi", *args],
         cwd=ROOT,
-        env={**os.environ, "DATABASE_URL": url, "ATS_ENV": "development", **env},
+        env={**os.environ, "DATABASE_URL": url, "ATS_ENV": "development", "SECRET_KEY": secrets.token_hex(32), **env},
         capture_output=True,
         text=True,
     )

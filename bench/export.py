@@ -13,6 +13,7 @@ numbers; asserts nothing.
 import argparse
 import os
 import resource
+import secrets
 import shutil
 import subprocess
 import sys
@@ -136,7 +137,7 @@ def main() -> None:
     sqlite3 = shutil.which("sqlite3")
     with tempfile.TemporaryDirectory(prefix="ats-bench-export-") as tmp:
         database = Path(tmp) / "bench.sqlite3"
-        env = dict(os.environ, DATABASE_URL=f"sqlite:///{database}", ATS_ENV="development")
+        env = dict(os.environ, DATABASE_URL=f"sqlite:///{database}", ATS_ENV="development", SECRET_KEY=secrets.token_hex(32))
         os.environ.update(env)
         prepare(env)
         print(f"database: SQLite file {database}; {os.cpu_count()} CPUs")

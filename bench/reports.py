@@ -9,6 +9,7 @@ test client (in-process, no network). Prints numbers; asserts nothing.
 """
 import argparse
 import os
+import secrets
 import statistics
 import subprocess
 import sys
@@ -37,7 +38,7 @@ def main() -> None:
 
     with tempfile.TemporaryDirectory(prefix="ats-bench-reports-") as tmp:
         url = options.database_url or f"sqlite:///{Path(tmp) / 'bench.sqlite3'}"
-        env = dict(os.environ, DATABASE_URL=url, ATS_ENV="development")
+        env = dict(os.environ, DATABASE_URL=url, ATS_ENV="development", SECRET_KEY=secrets.token_hex(32))
         os.environ.update(env)
         flask(env, "db", "upgrade")
         flask(env, "ats", "seed")

@@ -58,3 +58,33 @@ def signed_in_csrf(client) -> str:
     from tests.fixtures.staff import csrf_token_from
 
     return csrf_token_from(client.get("/pipeline/").get_data(as_text=True))
+
+
+# --- The signing key ----------------------------------------------------------
+
+
+def test_an_unset_ats_env_is_refused_with_what_to_set(monkeypatch):
+    from config import config_from_env
+
+    monkeypatch.delenv("ATS_ENV", raising=False)
+    with pytest.raises(RuntimeError, match=r"ATS_ENV is not set.*make run.*ATS_ENV=production"):
+        config_from_env()
+
+
+@pytest.mark.parametrize("key", [None, "", "short-key"])
+def test_development_without_a_real_key_is_refused(key):
+    from config import DevelopmentConfig
+
+    class Development(DevelopmentConfig):
+        SECRET_KEY = key
+        SQLALCHEMY_DATABASE_URI = "sqlite://"
+
+    with pytest.raises(RuntimeError, match="SECRET_KEY must be set, at least 32 characters"):
+        create_app(Development)
+
+
+def test_no_signing_key_is_written_in_the_code():
+    from config import DevelopmentConfig, ProductionConfig
+
+    for config in (DevelopmentConfig, ProductionConfig):
+        assert config.SECRET_KEY == __import__("os").environ.get("SECRET_KEY")

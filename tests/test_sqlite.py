@@ -33,6 +33,7 @@ def test_flask_commands_create_the_folders_they_write_to(tmp_path):
     env = {
         **{k: v for k, v in os.environ.items() if not k.startswith(("ATS_", "DATABASE_URL"))},
         "ATS_ENV": "development",
+        "SECRET_KEY": "s" * 32,
         "DATABASE_URL": f"sqlite:///{instance / 'ats.sqlite3'}",
     }
     upgrade = flask("db", "upgrade", env=env)
