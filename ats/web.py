@@ -13,6 +13,8 @@ from flask import abort
 from werkzeug.exceptions import NotFound
 from werkzeug.routing import IntegerConverter
 
+from .models.types import LARGEST_ID
+
 # Control characters other than tab and line breaks are dropped from text:
 # PostgreSQL refuses NUL, and none of them belongs in a name or a profile.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -69,10 +71,8 @@ class DatabaseId(IntegerConverter):
     non-match, so that a route with the same path and another method does not
     turn it into 405."""
 
-    LARGEST = 2**63 - 1
-
     def to_python(self, value: str) -> int:
         number = super().to_python(value)
-        if number > self.LARGEST:
+        if number > LARGEST_ID:
             raise NotFound()
         return number

@@ -40,3 +40,31 @@ def test_every_id_that_names_nothing_is_404(app, client, admin, auth, missing):
         for method, path in routes
     }
     assert answers == dict.fromkeys(routes, 404)
+
+
+def test_a_bulk_move_naming_an_id_past_any_row_is_refused_for_it_alone(client, signed_in, auth, role,
+                                                                        create_application, db_session):
+    real = create_application(role, "Ada Lovelace")
+    response = client.post(f"/pipeline/{role.slug}/bulk", data={
+        "csrf_token": auth.token("/pipeline/"),
+        "application": [f"{TOO_LARGE}:1", f"{real.id}:{real.version}", f"{MISSING}:{TOO_LARGE}"],
+        "stage": "screening",
+    })
+    assert response.status_code == 303
+    messages = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Moved 1 application to Screening." in messages
+    assert "Not moved (2)" in messages and "it is not on this board" in messages
+
+
+@pytest.mark.parametrize("query", ["to=9999-12-31", "from=9999-12-31", "from=0001-01-01", "to=0001-01-01"])
+@pytest.mark.parametrize("path", ["/reports/", "/reports/pipeline.csv"])
+def test_a_date_out_of_range_is_400_and_nothing_is_exported(client, auth, manager, db_session, path, query):
+    from sqlalchemy import func, select
+
+    from ats.models import AuditEvent
+
+    assert auth.login(manager).status_code == 303
+    response = client.get(f"{path}?{query}")
+    assert response.status_code == 400
+    assert "must be a date between 1900-01-01 and 9998-12-31" in response.get_data(as_text=True)
+    assert db_session.scalar(select(func.count()).select_from(AuditEvent).where(AuditEvent.action == "pipeline.export")) == 0

@@ -3,6 +3,11 @@ from datetime import datetime, timezone
 
 from sqlalchemy.types import DateTime, Enum, TypeDecorator
 
+# The largest id a row can have (a signed 64-bit integer on SQLite and
+# PostgreSQL alike): a larger number names nothing, and must never reach a
+# query, where it overflows.
+LARGEST_ID = 2**63 - 1
+
 
 def utcnow() -> datetime:
     """The current time, aware, in UTC. Pass the function, not its result, as a default."""

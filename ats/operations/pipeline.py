@@ -16,6 +16,7 @@ from ..events import record_event
 from ..extensions import db
 from ..models import Application, EventType, Stage, StageChange, utcnow
 from ..models.audit import record
+from ..models.types import LARGEST_ID
 from ..models.stage_rules import MoveError, check_move
 from . import write_transaction
 
@@ -148,7 +149,7 @@ def bulk_move(
     first, rules second, the audit event with the move), so one refusal
     leaves the others' moves in place. Applications of other roles are refused.
     """
-    ids = [application_id for application_id, _ in selection]
+    ids = [application_id for application_id, _ in selection if application_id <= LARGEST_ID]
     names = dict(
         db.session.execute(
             select(Application.id, Application.full_name).where(

@@ -61,15 +61,23 @@ def _midnight(day: date) -> datetime:
     return datetime.combine(day, time(), tzinfo=timezone.utc)
 
 
+# The dates a filter may name: wide enough for any application, narrow enough
+# that the day after the last one is still a date.
+FIRST_DAY, LAST_DAY = date(1900, 1, 1), date(9998, 12, 31)
+
+
 def _parse_date(value: str, name: str) -> date | None:
     if not value:
         return None
     try:
         if len(value) != 10:
             raise ValueError
-        return date.fromisoformat(value)
+        day = date.fromisoformat(value)
     except ValueError:
         raise FilterError(f"“{name}” must be a date written YYYY-MM-DD.") from None
+    if not FIRST_DAY <= day <= LAST_DAY:
+        raise FilterError(f"“{name}” must be a date between {FIRST_DAY} and {LAST_DAY}.")
+    return day
 
 
 def parse_filters(args, with_stage: bool = True) -> Filters:
