@@ -12,12 +12,19 @@ from urllib.parse import urlsplit
 from flask import abort
 from werkzeug.exceptions import NotFound
 from werkzeug.routing import IntegerConverter
+from wtforms.validators import ValidationError
 
 from .models.types import LARGEST_ID
 
 # Control characters other than tab and line breaks are dropped from text:
 # PostgreSQL refuses NUL, and none of them belongs in a name or a profile.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+# What a one-line value may not hold: line breaks and the other control
+# characters (a tab is read as a space). Browsers never send them from a
+# one-line field, so a request carrying one was made by hand; a line break
+# once broke a calendar file after its interview was saved.
+_NOT_ON_ONE_LINE = re.compile(r"[\x00-\x08\x0a-\x1f\x7f-\x9f]")
 
 # Control characters and whitespace, which browsers strip or reinterpret
 # ("/\t/evil.example" is "//evil.example" to them).
@@ -35,10 +42,19 @@ def or_404(found: T | None) -> T:
 
 
 def clean_line(value):
-    """A one-line form value: control characters dropped, white space runs made one space."""
+    """A one-line form value: trimmed, tabs and runs of spaces made one space.
+    Line breaks and other control characters stay, for ``one_line`` to refuse."""
     if value is None:
         return value
-    return " ".join(_CONTROL.sub("", value).split())
+    return re.sub(r"[ \t]+", " ", value).strip(" ")
+
+
+def one_line(form, field) -> None:
+    """A WTForms validator: the value holds no line break or control character (422)."""
+    if field.data and _NOT_ON_ONE_LINE.search(field.data):
+        raise ValidationError(
+            f"{field.label.text} must be one line of text, without line breaks or control characters."
+        )
 
 
 def clean_text(value):

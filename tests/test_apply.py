@@ -269,12 +269,21 @@ def test_free_text_is_stored_as_typed_and_shown_escaped(client, csrf, db_session
     assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt; &amp; =HYPERLINK" in body
 
 
-def test_control_characters_are_dropped_not_refused(client, csrf, db_session):
-    response = client.post(APPLY_URL, data=form(csrf(), full_name="Ada\x00 Love\x07lace", profile="Line one\r\nLine\x00 two"))
+def test_control_characters_are_dropped_from_the_profile(client, csrf, db_session):
+    response = client.post(APPLY_URL, data=form(csrf(), full_name="Ada\tLovelace ", profile="Line one\r\nLine\x00 two"))
     assert response.status_code == 303
     application = db_session.scalars(select(Application)).one()
     assert application.full_name == "Ada Lovelace"
     assert application.profile == "Line one\nLine two"
+
+
+@pytest.mark.parametrize("field", ["full_name", "email", "phone", "location", "linkedin_url"])
+def test_a_line_break_or_control_character_in_a_one_line_field_is_422(client, csrf, db_session, field):
+    value = {"email": "ada@example.org\r\nBcc: x@example.org", "linkedin_url": "https://x.org/\nin"}.get(field, "Ada\x07 Lovelace")
+    response = client.post(APPLY_URL, data=form(csrf(), **{field: value}))
+    assert response.status_code == 422
+    assert "must be one line of text" in response.get_data(as_text=True)
+    assert stored(db_session) == NOTHING
 
 
 def test_second_open_application_is_409_and_mails_the_link_again(client, csrf, db_session, outbox):

@@ -334,16 +334,37 @@ def test_escaping_on_interview_pages(client, auth, signed_in, create_application
     assert "&#34;&gt;&lt;img src=x onerror=alert(1)&gt;" in pages["detail"].get_data(as_text=True)
 
 
-def test_a_location_is_one_line_so_the_calendar_file_holds(client, auth, signed_in, application, db_session, outbox):
-    response = schedule(client, auth, application.id, location="Room 4\r\nX-Injected: yes")
+@pytest.mark.parametrize("location", ["Room 4\r\nX-Injected: yes", "https://meet.example/abc\nX", "Room\x00 4"])
+def test_a_location_with_a_line_break_is_422_and_nothing_is_saved(client, auth, signed_in, application, db_session,
+                                                                   outbox, location):
+    response = schedule(client, auth, application.id, location=location)
+    assert response.status_code == 422
+    assert "Location or link must be one line of text" in response.get_data(as_text=True)
+    assert db_session.scalars(select(Interview)).all() == []
+    assert db_session.get(Application, application.id).stage == Stage.APPLIED
+    assert outbox() == []
+
+
+def test_a_tab_in_a_location_is_a_space(client, auth, signed_in, application, db_session, outbox):
+    response = schedule(client, auth, application.id, location="Room\t4,  floor 2 ")
     assert response.status_code == 303
-    interview = db_session.get(Interview, interview_id_from(response))
-    assert interview.location == "Room 4 X-Injected: yes"
-    [message] = outbox()
-    [attachment] = [part for part in message.iter_attachments() if part.get_content_type() == "text/calendar"]
-    _, event = parse_ics(attachment.get_payload(decode=True))
-    assert str(event["LOCATION"]) == "Room 4 X-Injected: yes"
-    assert "X-INJECTED" not in event
+    assert db_session.get(Interview, interview_id_from(response)).location == "Room 4, floor 2"
+
+
+def test_an_entry_that_cannot_be_written_leaves_the_rest_of_the_feed(client, auth, signed_in, application,
+                                                                     db_session):
+    first = interview_id_from(schedule(client, auth, application.id))
+    second = interview_id_from(schedule(client, auth, application.id, company="pathai",
+                                        starts_at=typed(BEFORE_DST + timedelta(days=1))))
+    # Written before the rule existed, or straight into the database.
+    db_session.get(Interview, first).location = "https://meet.example/abc\r\nX-Injected: yes"
+    db_session.commit()
+    assert client.post("/interviews/feed", data={"csrf_token": auth.token("/interviews/")}).status_code == 303
+    token = db_session.get(Interview, second).organizer.calendar_token
+    feed = client.get(f"/calendar/{token}.ics")
+    assert feed.status_code == 200
+    events = icalendar.Calendar.from_ical(feed.data).walk("VEVENT")
+    assert [str(event["UID"]) for event in events] == [db_session.get(Interview, second).uid]
 
 
 def test_interviewers_are_optional(client, auth, signed_in, application, db_session):
@@ -373,3 +394,17 @@ def test_zones_come_from_the_pinned_tzdata_package():
     assert zoneinfo.TZPATH == ()
     assert "America/New_York" in zoneinfo.available_timezones()
     assert tzdata.IANA_VERSION == "2026f"  # tzdata==2026.6, as pinned
+
+
+def test_a_calendar_file_that_cannot_be_built_is_refused_before_anything_is_saved(
+        client, auth, signed_in, application, db_session, outbox, monkeypatch):
+    def unwritable(interview):
+        raise ValueError("cannot be written")
+
+    monkeypatch.setattr("ats.operations.interviews.interview_ics", unwritable)
+    response = schedule(client, auth, application.id)
+    assert response.status_code == 422
+    assert "cannot be written as a calendar file" in response.get_data(as_text=True)
+    assert db_session.scalars(select(Interview)).all() == []
+    assert db_session.get(Application, application.id).stage == Stage.APPLIED
+    assert outbox() == []

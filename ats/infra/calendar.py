@@ -1,4 +1,5 @@
 """Calendar files (RFC 5545), built with the icalendar library."""
+import logging
 from datetime import datetime
 
 from flask import current_app
@@ -8,6 +9,8 @@ from ..models import Interview, utcnow
 from .mail import Attachment
 
 PRODID = "-//PropelGrad//Applicant Tracking//EN"
+
+log = logging.getLogger(__name__)
 
 
 def _address(email: str, name: str | None = None, **params) -> vCalAddress:
@@ -96,5 +99,12 @@ def feed_ics(interviews: list[Interview], name: str) -> bytes:
     calendar.add("x-wr-calname", name)
     stamp = utcnow()
     for interview in interviews:
-        calendar.add_component(interview_event(interview, stamp))
+        # One entry that cannot be written must not take the whole feed down.
+        try:
+            event = interview_event(interview, stamp)
+            event.to_ical()
+        except ValueError:
+            log.warning("interview %s left out of a calendar feed: it cannot be written", interview.id, exc_info=True)
+            continue
+        calendar.add_component(event)
     return calendar.to_ical()

@@ -11,7 +11,7 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional, Val
 from ..models import InterviewKind
 from ..operations.interviews import MAX_DURATION, MIN_DURATION
 from ..timezones import zone_names
-from ..web import clean_line
+from ..web import clean_line, one_line
 
 
 class EmailListField(StringField):
@@ -87,7 +87,7 @@ class InterviewDetails(FlaskForm):
     )
     duration_minutes = duration_field()
     # One line: a line break in it once broke the calendar file after the commit.
-    location = StringField("Location or link", validators=[Optional(), Length(max=500)], filters=[clean_line])
+    location = StringField("Location or link", validators=[Optional(), one_line, Length(max=500)], filters=[clean_line])
     interviewers = EmailListField("Interviewers' e-mails", validators=[Length(max=2000)])
 
     def for_companies(self, listings) -> Self:

@@ -20,6 +20,7 @@ from sqlalchemy import select, text
 
 from ..events import record_event
 from ..extensions import db
+from ..infra.calendar import interview_ics
 from ..models import (
     Application,
     Company,
@@ -162,8 +163,18 @@ def create(application, company, slot: Slot, kind, location, interviewers, organ
             Actor.staff(organizer_id) if organizer_id else Actor("system"),
         )
     db.session.flush()
+    check_calendar_file(interview)
     record_event(EventType.INTERVIEW_SCHEDULED, application, interview_id=interview.id)
     return interview
+
+
+def check_calendar_file(interview: Interview) -> None:
+    """Build the interview's calendar file before the commit: an interview whose
+    invitation cannot be written is refused (422), never saved half-announced."""
+    try:
+        interview_ics(interview)
+    except ValueError:
+        raise InterviewError("This interview cannot be written as a calendar file: check its location.", "location") from None
 
 
 def reschedule(interview_id: int, local_start: datetime, zone_name: str, duration_minutes: int, actor_id: int | None) -> Interview:
@@ -184,6 +195,7 @@ def reschedule(interview_id: int, local_start: datetime, zone_name: str, duratio
         interview.sequence += 1
         record("interview.reschedule", actor_id, interview.application_id, interview_id=interview.id,
                before=before, after=slot.starts_at.isoformat(), timezone=slot.timezone)
+        check_calendar_file(interview)
         record_event(EventType.INTERVIEW_RESCHEDULED, interview.application, interview_id=interview.id)
         db.session.commit()
     except BaseException:

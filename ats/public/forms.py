@@ -12,7 +12,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..models import Role
 from ..models.self_identification import DECLINE, DISABILITY, GENDER, RACE_ETHNICITY, VETERAN
-from ..web import clean_line, clean_text
+from ..web import clean_line, clean_text, one_line
 
 _PHONE = re.compile(r"^\+?[0-9][0-9 ().\-/]*$")
 
@@ -58,31 +58,31 @@ class ApplicationForm(FlaskForm):
     full_name = StringField(
         "Full name",
         filters=[clean_line],
-        validators=[DataRequired("Enter your full name."), Length(max=200)],
+        validators=[one_line, DataRequired("Enter your full name."), Length(max=200)],
         render_kw={"autocomplete": "name"},
     )
     email = StringField(
         "Email",
         filters=[clean_line],
-        validators=[DataRequired("Enter your email address."), Length(max=320), normalised_email],
+        validators=[one_line, DataRequired("Enter your email address."), Length(max=320), normalised_email],
         render_kw={"autocomplete": "email", "type": "email", "spellcheck": "false"},
     )
     phone = StringField(
         "Phone",
         filters=[clean_line],
-        validators=[Optional(), Length(max=40), phone_shape],
+        validators=[one_line, Optional(), Length(max=40), phone_shape],
         render_kw={"autocomplete": "tel", "type": "tel"},
     )
     location = StringField(
         "Location",
         filters=[clean_line],
-        validators=[Optional(), Length(max=200)],
+        validators=[one_line, Optional(), Length(max=200)],
         render_kw={"autocomplete": "address-level2"},
     )
     linkedin_url = StringField(
         "LinkedIn profile",
         filters=[clean_line],
-        validators=[Optional(), Length(max=500), http_url],
+        validators=[one_line, Optional(), Length(max=500), http_url],
         render_kw={"type": "url", "autocomplete": "url", "spellcheck": "false"},
     )
     profile = TextAreaField(
