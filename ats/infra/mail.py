@@ -12,6 +12,7 @@ import smtplib
 import ssl
 from dataclasses import dataclass
 from email.message import EmailMessage
+from email.policy import SMTPUTF8
 from email.utils import format_datetime, make_msgid
 from pathlib import Path
 
@@ -31,11 +32,27 @@ class Attachment:
     params: dict[str, str] | None = None
 
 
+def deliverable_address(address: str) -> str:
+    """``address`` as mail servers take it: the domain in its ASCII (IDNA) form;
+    a local part beyond ASCII stays UTF-8, which needs SMTPUTF8 (RFC 6531)."""
+    local, _, domain = address.rpartition("@")
+    try:
+        domain.encode("ascii")
+    except UnicodeEncodeError:
+        domain = domain.encode("idna").decode("ascii")
+    return f"{local}@{domain}"
+
+
 def build_message(to: str, subject: str, template: str, attachments=(), **context) -> EmailMessage:
-    """A plain-text message from ``templates/mail/<template>.txt``."""
-    message = EmailMessage()
+    """A plain-text message from ``templates/mail/<template>.txt``.
+
+    Headers are written as UTF-8 (the SMTPUTF8 policy), not as RFC 2047
+    encoded words, which are not allowed in an address: ``zoë@example.org``
+    encoded that way reaches no one.
+    """
+    message = EmailMessage(policy=SMTPUTF8)
     message["From"] = current_app.config["ATS_MAIL_FROM"]
-    message["To"] = to
+    message["To"] = deliverable_address(to)
     message["Subject"] = subject
     message["Date"] = format_datetime(utcnow())
     message["Message-ID"] = make_msgid(domain="ats.local")
