@@ -8,7 +8,7 @@ from config import MIN_SECRET_KEY, Config, ProductionConfig, config_from_env
 from . import errors, events, security, templating, urls, web
 from .commands import ats_cli
 from .extensions import csrf, db, limiter, login_manager, migrate
-from .infra import sqlite
+from .infra import logs, sqlite
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -62,6 +62,7 @@ def create_app(config: type[Config] | None = None) -> Flask:
     errors.init_app(app)
     events.init_app(app)
     security.init_app(app)
+    logs.init_app(app)
     templating.init_app(app)
     app.cli.add_command(ats_cli)
     return app

@@ -88,3 +88,27 @@ def test_no_signing_key_is_written_in_the_code():
 
     for config in (DevelopmentConfig, ProductionConfig):
         assert config.SECRET_KEY == __import__("os").environ.get("SECRET_KEY")
+
+
+# --- Tokens stay out of logs ----------------------------------------------------
+
+
+def test_the_request_log_never_holds_a_token(app, caplog):
+    import logging
+
+    from werkzeug.serving import WSGIRequestHandler
+
+    token = "Abcdefghijklmnopqrstuvwxyz0123456789_-XYZ"
+
+    class Handler(WSGIRequestHandler):
+        def __init__(self, path):  # only what log_request reads
+            self.path, self.command, self.request_version = path, "GET", "HTTP/1.1"
+            self.client_address = ("127.0.0.1", 5000)
+
+    with caplog.at_level(logging.INFO, logger="werkzeug"):
+        for path in (f"/applications/{token}", f"/applications/{token}/withdraw",
+                     f"/interview-offers/{token}", f"/calendar/{token}.ics"):
+            Handler(path).log_request(200, 10)
+    assert token not in caplog.text
+    assert caplog.text.count("[token]") == 4
+    assert "/applications/[token]/withdraw" in caplog.text
