@@ -4,6 +4,7 @@
 Secrets and locations come from the environment, never from the code.
 """
 import os
+from datetime import timedelta
 from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent
@@ -80,6 +81,14 @@ class Config:
     # here), which production keeps. A stored hash made with other figures is
     # upgraded at its next successful sign-in.
     ATS_PASSWORD_HASHING: dict = {}
+
+    # A staff session ends after this long without a request, and this long
+    # after sign-in whatever happens (checked on the server, ``staff_sessions``).
+    ATS_SESSION_IDLE_MINUTES = int(os.environ.get("ATS_SESSION_IDLE_MINUTES", "30"))
+    ATS_SESSION_MAX_HOURS = int(os.environ.get("ATS_SESSION_MAX_HOURS", "12"))
+    # The signed cookie is refused after the absolute limit too (Flask checks
+    # its signature's age against this), instead of Flask's 31 days.
+    PERMANENT_SESSION_LIFETIME = timedelta(hours=ATS_SESSION_MAX_HOURS)
 
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"

@@ -8,31 +8,68 @@ user below the minimum gets 403.
 Both record the minimum, so ``protected_endpoints(app)`` can list every staff
 endpoint with the access it needs, and a test can check that none is left
 unprotected.
+
+Sessions are kept on the server (``staff_sessions``): the signed cookie holds
+the user id Flask-Login puts there and the session's random token, and every
+request checks the token's row (``ats.operations.sessions``).
 """
 import functools
 from collections.abc import Callable
+from datetime import timedelta
 
-from flask import Blueprint, Flask, abort
-from flask_login import current_user
+from flask import Blueprint, Flask, abort, current_app, session
+from flask_login import current_user, login_user, logout_user
 
-from .extensions import db, login_manager
+from .extensions import login_manager
 from .models import Access, StaffUser
+from .operations.sessions import end_session, resume_session
+from .operations.staff import SignedIn
 
 # app.extensions[REGISTRY]: {registered blueprint name: minimum access}
 REGISTRY = "ats.access"
 
+# The Flask session's key for the server-side session's token.
+SESSION_TOKEN = "staff_session"
+
+
+def session_lifetime() -> timedelta:
+    """How long after sign-in a session ends, whatever happens (ATS_SESSION_MAX_HOURS)."""
+    return timedelta(hours=current_app.config["ATS_SESSION_MAX_HOURS"])
+
+
+def session_idle_limit() -> timedelta:
+    return timedelta(minutes=current_app.config["ATS_SESSION_IDLE_MINUTES"])
+
 
 @login_manager.user_loader
 def load_user(user_id: str) -> StaffUser | None:
-    """The session's user, if the account is still active and its sessions
-    have not been ended since (by deactivation or a new password)."""
-    id_part, _, version_part = user_id.partition(":")
-    if not (id_part.isdigit() and version_part.isdigit()):
-        return None
-    user = db.session.get(StaffUser, int(id_part))
-    if user is None or not user.active or user.session_version != int(version_part):
-        return None
+    """The session's user, if the cookie's session is still open on the
+    server: not ended by signing out, a new password or deactivation, not
+    idle too long, not too old; and the account is active."""
+    user = None
+    if user_id.isdigit():
+        user = resume_session(session.get(SESSION_TOKEN), int(user_id), session_idle_limit(), session_lifetime())
+    if user is None:
+        # An ended session: the cookie forgets it, so later requests do not ask again.
+        for key in (SESSION_TOKEN, "_user_id", "_fresh", "_id"):
+            session.pop(key, None)
     return user
+
+
+def start_staff_session(signed_in: SignedIn) -> None:
+    """Make the browser's session the new one ``signed_in`` opened: whatever
+    the session held before (the pre-sign-in CSRF token included) is dropped,
+    so nothing planted before sign-in lives on after it."""
+    session.clear()
+    login_user(signed_in.user)
+    session[SESSION_TOKEN] = signed_in.session_token
+
+
+def end_staff_session() -> None:
+    """End the browser's session on the server and empty the cookie."""
+    end_session(session.get(SESSION_TOKEN))
+    logout_user()
+    session.clear()
 
 
 def refusal(minimum: Access):

@@ -23,10 +23,16 @@ NAMING_CONVENTION = {
 db = SQLAlchemy(metadata=MetaData(naming_convention=NAMING_CONVENTION))
 migrate = Migrate()
 csrf = CSRFProtect()
-# Staff sign-in. "strong" drops the session when the client's address or
-# browser changes; the user loader lives in ats/access.py.
+# Staff sign-in; the user loader lives in ats/access.py and checks the
+# session's row on the server on every request (``staff_sessions``).
 login_manager = LoginManager()
-login_manager.session_protection = "strong"
+# No session protection: Flask-Login's "strong" mode fingerprints the client
+# by a hash of X-Forwarded-For (taken as sent, whether or not a proxy set it)
+# and the User-Agent, so a replayed cookie with the victim's headers copied
+# passed, while a user whose address changed was signed out. Sessions end on
+# the server instead: sign-out, new password, deactivation, idle and absolute
+# limits (ats/access.py).
+login_manager.session_protection = None
 login_manager.login_view = "auth.login"
 login_manager.login_message = "Please sign in to see that page."
 login_manager.login_message_category = "info"

@@ -1,8 +1,9 @@
 """Signing in and out."""
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_limiter.util import get_remote_address
-from flask_login import current_user, login_user, logout_user
+from flask_login import current_user
 
+from ..access import end_staff_session, session_lifetime, start_staff_session
 from ..extensions import limiter
 from ..operations.staff import sign_in
 from ..web import safe_next_path
@@ -43,9 +44,10 @@ def login():
 
     status, wrong_credentials = 200, False
     if form.validate_on_submit():
-        user = sign_in(form.email.data, form.password.data)
-        if user is not None:
-            login_user(user)
+        signed_in = sign_in(form.email.data, form.password.data, request.user_agent.string,
+                            session_lifetime())
+        if signed_in is not None:
+            start_staff_session(signed_in)
             return redirect(destination, 303)
         status, wrong_credentials = 401, True
     elif form.is_submitted():
@@ -60,6 +62,6 @@ def login():
 
 @bp.post("/logout")
 def logout():
-    logout_user()
+    end_staff_session()
     flash("You have signed out.", "success")
     return redirect(url_for("auth.login"), 303)

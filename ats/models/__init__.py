@@ -24,6 +24,7 @@ from .interviews import (
 )
 from .roles import CareerStep, Company, Role, RoleCompany, RoleFaq, RoleSkill, SalaryBand
 from .self_identification import SelfIdentification
+from .sessions import StaffSession
 from .staff import Access, StaffUser
 from .types import UTCDateTime, utcnow
 
@@ -56,6 +57,7 @@ __all__ = [
     "RoleSkill",
     "SalaryBand",
     "SelfIdentification",
+    "StaffSession",
     "StaffUser",
     "Stage",
     "StageChange",

@@ -64,8 +64,6 @@ class StaffUser(db.Model):
     access: Mapped[Access] = mapped_column(value_enum(Access, "access"))
     password_hash: Mapped[str] = mapped_column(String(255))
     active: Mapped[bool] = mapped_column(default=True)
-    # Part of the session's user id: raising it ends every open session.
-    session_version: Mapped[int] = mapped_column(default=1)
     # The secret in this user's private calendar feed address; None until made.
     calendar_token: Mapped[str | None] = mapped_column(String(64), unique=True, index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -87,38 +85,26 @@ class StaffUser(db.Model):
         return self.active
 
     def get_id(self) -> str:
-        """The session's user id; ``load_user`` refuses it once the version moves on."""
-        return f"{self.id}:{self.session_version}"
+        """The user id Flask-Login keeps in the cookie. It alone signs no one
+        in: ``ats.access.load_user`` also needs the session's row in
+        ``staff_sessions`` (``ats.models.sessions``)."""
+        return str(self.id)
 
-    # --- Password and sessions -----------------------------------------------
+    # --- Password ----------------------------------------------------------------
+    # Ending the user's sessions when the password changes or the account is
+    # deactivated is the operations' part (``ats.operations.staff``).
 
     def set_password(self, password: str) -> None:
-        """Store an Argon2 hash of ``password``; a change ends open sessions."""
+        """Store an Argon2 hash of ``password``."""
         check_password_rule(password)
-        changing = self.password_hash is not None
         self.password_hash = password_hasher().hash(password)
-        if changing:
-            self.end_sessions()
 
     def check_password(self, password: str) -> bool:
         """Whether ``password`` is this user's; upgrades an outdated hash in place."""
-        if not self.password_hash:
-            return False
-        hasher = password_hasher()
-        try:
-            hasher.verify(self.password_hash, password)
-        except (VerificationError, InvalidHashError):
-            return False
-        if hasher.check_needs_rehash(self.password_hash):
-            self.password_hash = hasher.hash(password)
-        return True
-
-    def deactivate(self) -> None:
-        self.active = False
-        self.end_sessions()
-
-    def end_sessions(self) -> None:
-        self.session_version = (self.session_version or 1) + 1
+        accepted, rehashed = verify_password(self.password_hash, password)
+        if rehashed:
+            self.password_hash = rehashed
+        return accepted
 
     def has_access(self, minimum: Access) -> bool:
         return self.active and self.access >= minimum
@@ -138,6 +124,19 @@ def _dummy_hash(hasher: PasswordHasher) -> str:
     return hasher.hash("not-a-password-anyone-has")
 
 
+def verify_password(stored_hash: str | None, password: str) -> tuple[bool, str | None]:
+    """Whether ``password`` matches ``stored_hash``, and when it does and the
+    hash was made at another cost, a new hash to store in its place."""
+    if not stored_hash:
+        return False, None
+    hasher = password_hasher()
+    try:
+        hasher.verify(stored_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False, None
+    return True, hasher.hash(password) if hasher.check_needs_rehash(stored_hash) else None
+
+
 def verify_dummy_password(password: str) -> None:
     """Spend the time a real check would, so that an unknown email answers as
     slowly as a known one with a wrong password."""
@@ -146,3 +145,4 @@ def verify_dummy_password(password: str) -> None:
         hasher.verify(_dummy_hash(hasher), password)
     except VerificationError:
         pass
+

@@ -1,13 +1,19 @@
 """Staff accounts: creating and updating them, and signing in."""
 import secrets
 from dataclasses import dataclass
+from datetime import timedelta
 
 from email_validator import EmailNotValidError, validate_email
 
 from ..extensions import db
 from ..models import Access, StaffUser, utcnow
-from ..models.staff import check_password_rule, verify_dummy_password
+from ..models.staff import (
+    check_password_rule,
+    verify_dummy_password,
+    verify_password,
+)
 from . import write_transaction
+from .sessions import open_session, revoke_all_sessions
 
 
 class StaffError(ValueError):
@@ -18,6 +24,13 @@ class StaffError(ValueError):
 class SavedUser:
     user: StaffUser
     created: bool
+
+
+@dataclass(frozen=True)
+class SignedIn:
+    user: StaffUser
+    # The new session's secret, for the cookie; stored only hashed.
+    session_token: str
 
 
 def normalise_email(email: str) -> str:
@@ -38,8 +51,8 @@ def find_by_email(email: str) -> StaffUser | None:
 def save_staff_user(email: str, name: str, access: Access | str, password: str | None) -> SavedUser:
     """Create the account for ``email``, or update its name, access and password.
 
-    Every check runs before anything is written. A changed password ends the
-    user's open sessions.
+    Every check runs before anything is written. Updating an account (its
+    password is always set anew) ends the user's open sessions.
     """
     email = normalise_email(email)
     name = (name or "").strip()
@@ -69,6 +82,8 @@ def save_staff_user(email: str, name: str, access: Access | str, password: str |
         user.name = name
         user.access = access
         user.set_password(password)
+        if not created:
+            revoke_all_sessions(user.id)
         db.session.commit()
     except Exception:
         db.session.rollback()
@@ -76,23 +91,23 @@ def save_staff_user(email: str, name: str, access: Access | str, password: str |
     return SavedUser(user, created)
 
 
-def sign_in(email: str, password: str) -> StaffUser | None:
-    """The active user with these credentials, or None, telling nothing of
-    which part was wrong. Records the time of the sign-in.
+def sign_in(email: str, password: str, user_agent: str | None, lifetime: timedelta) -> SignedIn | None:
+    """A new session for the active user with these credentials, or None,
+    telling nothing of which part was wrong. Records the time of the sign-in.
 
-    The slow password check runs before the write transaction starts, so on
-    SQLite sign-ins do not hold the write lock while hashing.
+    The password check (or, for an unknown address, a dummy one that takes as
+    long) runs outside any transaction: on SQLite sign-ins do not hold the
+    write lock while hashing.
     """
     user = find_by_email(email)
-    if user is None:
-        verify_dummy_password(password)
-        db.session.rollback()
-        return None
-    user_id, stored_hash = user.id, user.password_hash
-    accepted = user.check_password(password) and user.active
-    upgraded_hash = user.password_hash  # check_password may have rehashed it
+    found = (user.id, user.password_hash, user.active) if user is not None else None
     db.session.rollback()
-    if not accepted:
+    if found is None:
+        verify_dummy_password(password)
+        return None
+    user_id, stored_hash, active = found
+    accepted, rehashed = verify_password(stored_hash, password)
+    if not (accepted and active):
         return None
 
     write_transaction()
@@ -101,16 +116,19 @@ def sign_in(email: str, password: str) -> StaffUser | None:
         # Deactivated or given a new password while we were checking.
         db.session.rollback()
         return None
-    user.password_hash = upgraded_hash
+    if rehashed:
+        user.password_hash = rehashed
     user.last_login_at = utcnow()
+    token = open_session(user.id, user_agent, lifetime)
     db.session.commit()
-    return user
+    return SignedIn(user, token)
 
 
 def deactivate(user: StaffUser) -> None:
     """Stop ``user`` from signing in and end their open sessions."""
     write_transaction()
-    user.deactivate()
+    user.active = False
+    revoke_all_sessions(user.id)
     db.session.commit()
 
 
