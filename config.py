@@ -51,6 +51,11 @@ class Config:
     ATS_APPLY_LIMIT = os.environ.get("ATS_APPLY_LIMIT", "10 per hour")
     ATS_LOGIN_LIMIT = os.environ.get("ATS_LOGIN_LIMIT", "5 per 15 minutes")
     ATS_LOGIN_ADDRESS_LIMIT = os.environ.get("ATS_LOGIN_ADDRESS_LIMIT", "20 per 15 minutes")
+    # Argon2 checks (about 64 MiB each at production cost) running at once in
+    # one process; a sign-in that finds none free within the wait is answered
+    # 429 with Retry-After, before any hashing.
+    ATS_PASSWORD_CHECKS_AT_ONCE = int(os.environ.get("ATS_PASSWORD_CHECKS_AT_ONCE", "4"))
+    ATS_PASSWORD_CHECK_WAIT = float(os.environ.get("ATS_PASSWORD_CHECK_WAIT", "1"))
     # How many reverse proxies in front of the service set X-Forwarded-For;
     # 0 trusts none, so the client address is the socket's.
     ATS_TRUSTED_PROXIES = int(os.environ.get("ATS_TRUSTED_PROXIES", "0"))

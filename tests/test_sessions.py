@@ -1,5 +1,8 @@
-"""Staff sessions kept on the server (security issue 12, item 4; contract:
-"POST /logout ends the session on the server")."""
+"""Staff sessions kept on the server, and sign-in limits under concurrency
+(security issue 12, items 3 and 4; contract: "POST /logout ends the session
+on the server", "Sign-in limits hold under concurrency")."""
+import threading
+import time
 from datetime import timedelta
 from urllib.parse import urlsplit
 
@@ -211,3 +214,117 @@ def test_deactivation_ends_every_session(app, signed_in_client, recruiter, db_se
     assert not is_signed_in(phone)
     assert not is_signed_in(client_with_cookie(app, copied))
     assert all(row.revoked_at is not None for row in sessions_of(db_session, recruiter.id))
+
+
+# --- Sign-in limits under concurrency ---------------------------------------------
+
+
+def sign_in_at_once(app, attempts: list[tuple[str, str]]) -> list[tuple[int, object]]:
+    """Each (email, password) posted from its own client and thread, all released
+    together; (status, Retry-After) for each, in order."""
+    clients = [app.test_client() for _ in attempts]
+    tokens = [staff_csrf_token(c) for c in clients]
+    barrier = threading.Barrier(len(attempts))
+    results: list[tuple[int, object]] = [(0, None)] * len(attempts)
+
+    def post(index: int) -> None:
+        email, password = attempts[index]
+        barrier.wait()
+        response = clients[index].post(
+            "/login", data={"csrf_token": tokens[index], "email": email, "password": password}
+        )
+        results[index] = (response.status_code, response.headers.get("Retry-After"))
+
+    threads = [threading.Thread(target=post, args=(i,)) for i in range(len(attempts))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    return results
+
+
+@pytest.fixture
+def limits(app, monkeypatch):
+    """The production limits, and password checks that may wait long enough
+    never to be the reason for a 429 (the next tests are about the counts)."""
+    monkeypatch.setitem(app.config, "ATS_LOGIN_LIMIT", "5 per 15 minutes")
+    monkeypatch.setitem(app.config, "ATS_LOGIN_ADDRESS_LIMIT", "20 per 15 minutes")
+    monkeypatch.setitem(app.config, "ATS_PASSWORD_CHECK_WAIT", 30)
+
+
+def test_thirty_parallel_wrong_passwords_get_at_most_five_401s(app, limits, recruiter, auth):
+    results = sign_in_at_once(app, [(recruiter.email, f"wrong password {n:02}") for n in range(30)])
+    statuses = [status for status, _ in results]
+    print(f"30 parallel wrong passwords: {statuses.count(401)} x 401, {statuses.count(429)} x 429")
+    assert statuses.count(401) == 5
+    assert statuses.count(429) == 25
+    assert all(int(retry_after) > 0 for status, retry_after in results if status == 429)
+
+    # The account is locked: the right password waits too.
+    response = auth.login(recruiter)
+    assert response.status_code == 429
+    assert "Too many requests" in response.get_data(as_text=True)
+    assert not is_signed_in(auth.client)
+
+
+def test_the_right_password_in_a_burst_during_a_lockout_does_not_get_in(app, limits, recruiter):
+    for n in range(5):
+        sign_in_at_once(app, [(recruiter.email, f"wrong password {n}")])
+    burst = [(recruiter.email, f"wrong password {n:02}") for n in range(15)] + [(recruiter.email, recruiter.password)]
+    statuses = [status for status, _ in sign_in_at_once(app, burst)]
+    assert statuses == [429] * 16
+
+
+def test_the_right_password_in_the_same_burst_gets_in_only_within_the_limit(app, limits, recruiter, db_session):
+    """Sent with 30 wrong ones at once, the right password is counted like any
+    attempt: among the first five counted it is checked and signs in (as it
+    would have just before the burst), later it is 429. Either way at most
+    five wrong ones are answered 401."""
+    burst = [(recruiter.email, f"wrong password {n:02}") for n in range(30)]
+    burst.insert(15, (recruiter.email, recruiter.password))
+    statuses = [status for status, _ in sign_in_at_once(app, burst)]
+    right, wrong = statuses.pop(15), statuses
+    assert right in (303, 429)
+    assert wrong.count(401) <= 5
+    assert set(wrong) <= {401, 429}
+    assert len(sessions_of(db_session, recruiter.id)) == (1 if right == 303 else 0)
+
+
+def test_password_checks_at_once_are_bounded_and_the_rest_answered_429_at_once(
+    app, monkeypatch, create_staff
+):
+    """Unknown accounts, each with its own limit: only the number of password
+    checks bounds them. Each check here is made to take 0.5 s."""
+    monkeypatch.setitem(app.config, "ATS_LOGIN_ADDRESS_LIMIT", "1000 per minute")
+    monkeypatch.setitem(app.config, "ATS_PASSWORD_CHECKS_AT_ONCE", 2)
+    monkeypatch.setitem(app.config, "ATS_PASSWORD_CHECK_WAIT", 0.1)
+    running, most = 0, 0
+    lock = threading.Lock()
+
+    def slow_check(password: str) -> None:
+        nonlocal running, most
+        with lock:
+            running += 1
+            most = max(most, running)
+        time.sleep(0.5)
+        with lock:
+            running -= 1
+
+    monkeypatch.setattr("ats.operations.staff.verify_dummy_password", slow_check)
+    started = time.monotonic()
+    results = sign_in_at_once(app, [(f"nobody{n}@example.com", "some password here") for n in range(12)])
+    statuses = [status for status, _ in results]
+    print(f"12 parallel unknown accounts, 2 checks at once: {statuses.count(401)} x 401, "
+          f"{statuses.count(429)} x 429, at most {most} checks at once")
+    assert most <= 2
+    assert 2 <= statuses.count(401) < 12
+    assert statuses.count(401) + statuses.count(429) == 12
+    assert all(retry_after == "5" for status, retry_after in results if status == 429)
+    assert time.monotonic() - started < 5
+
+    # A busy refusal checked nothing, so it is not counted against the account.
+    monkeypatch.undo()
+    monkeypatch.setitem(app.config, "ATS_LOGIN_LIMIT", "1 per minute")
+    refused = [n for n, status in enumerate(statuses) if status == 429][0]
+    account = create_staff(email=f"nobody{refused}@example.com")
+    assert AuthActions(app.test_client()).login(account).status_code == 303

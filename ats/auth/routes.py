@@ -1,40 +1,28 @@
 """Signing in and out."""
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_limiter.util import get_remote_address
 from flask_login import current_user
 
 from ..access import end_staff_session, session_lifetime, start_staff_session
-from ..extensions import limiter
+from ..errors import render_error
+from ..models.staff import PasswordChecksBusy
 from ..operations.staff import sign_in
 from ..web import safe_next_path
 from .forms import LoginForm
+from .throttle import LimitReached, count_attempt
 
 bp = Blueprint("auth", __name__)
 
-
-# Failed sign-ins are counted per account and per client address; a correct
-# one costs nothing. The limits are read from the config on every request.
-def _account_limit() -> str:
-    return current_app.config["ATS_LOGIN_LIMIT"]
+# When every password-check slot stayed busy: come back in a few seconds.
+BUSY_RETRY_AFTER = 5
 
 
-def _address_limit() -> str:
-    return current_app.config["ATS_LOGIN_ADDRESS_LIMIT"]
-
-
-def _submitted_account() -> str:
-    return "account:" + request.form.get("email", "").strip().lower()
-
-
-def _failed(response) -> bool:
-    return response.status_code == 401
+def too_many(retry_after: int):
+    page, status = render_error(429)
+    return page, status, {"Retry-After": str(retry_after)}
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(_account_limit, key_func=_submitted_account, methods=["POST"],
-               deduct_when=_failed, scope="account")
-@limiter.limit(_address_limit, key_func=get_remote_address, methods=["POST"],
-               deduct_when=_failed, scope="address")
 def login():
     form = LoginForm()
     target = safe_next_path(form.next.data if form.is_submitted() else request.args.get("next"))
@@ -44,9 +32,20 @@ def login():
 
     status, wrong_credentials = 200, False
     if form.validate_on_submit():
-        signed_in = sign_in(form.email.data, form.password.data, request.user_agent.string,
-                            session_lifetime())
+        # Counted per account and per client address before the password is
+        # checked (ats/auth/throttle.py); a correct one is refunded.
+        try:
+            attempt = count_attempt(form.email.data, get_remote_address())
+        except LimitReached as reached:
+            return too_many(reached.retry_after)
+        try:
+            signed_in = sign_in(form.email.data, form.password.data, request.user_agent.string,
+                                session_lifetime())
+        except PasswordChecksBusy:
+            attempt.refund()  # nothing was checked
+            return too_many(BUSY_RETRY_AFTER)
         if signed_in is not None:
+            attempt.refund()
             start_staff_session(signed_in)
             return redirect(destination, 303)
         status, wrong_credentials = 401, True

@@ -1,6 +1,9 @@
 """Staff accounts: who may sign in, with which access, and their password."""
+import contextlib
 import enum
 import functools
+import threading
+from collections.abc import Iterator
 from datetime import datetime
 
 from argon2 import PasswordHasher
@@ -146,3 +149,38 @@ def verify_dummy_password(password: str) -> None:
     except VerificationError:
         pass
 
+
+# --- How many password checks run at once -----------------------------------
+# Argon2id at production cost takes about 64 MiB and a few hundred
+# milliseconds a check. Unbounded, a burst of sign-ins (even for unknown
+# accounts, which cost a dummy check) took one process from 73 MB to 1 GB.
+
+
+class PasswordChecksBusy(Exception):
+    """Every password-check slot of this process stayed taken for the whole wait."""
+
+
+_slots: dict[int, threading.BoundedSemaphore] = {}
+_slots_lock = threading.Lock()
+
+
+def _check_slots(size: int) -> threading.BoundedSemaphore:
+    with _slots_lock:
+        if size not in _slots:
+            _slots[size] = threading.BoundedSemaphore(size)
+        return _slots[size]
+
+
+@contextlib.contextmanager
+def password_check_slot() -> Iterator[None]:
+    """Hold one of the process's ATS_PASSWORD_CHECKS_AT_ONCE slots for a
+    password check; raise :class:`PasswordChecksBusy` when none frees up
+    within ATS_PASSWORD_CHECK_WAIT seconds."""
+    config = current_app.config
+    slots = _check_slots(max(1, int(config["ATS_PASSWORD_CHECKS_AT_ONCE"])))
+    if not slots.acquire(timeout=float(config["ATS_PASSWORD_CHECK_WAIT"])):
+        raise PasswordChecksBusy()
+    try:
+        yield
+    finally:
+        slots.release()

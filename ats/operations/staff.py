@@ -9,6 +9,7 @@ from ..extensions import db
 from ..models import Access, StaffUser, utcnow
 from ..models.staff import (
     check_password_rule,
+    password_check_slot,
     verify_dummy_password,
     verify_password,
 )
@@ -96,17 +97,21 @@ def sign_in(email: str, password: str, user_agent: str | None, lifetime: timedel
     telling nothing of which part was wrong. Records the time of the sign-in.
 
     The password check (or, for an unknown address, a dummy one that takes as
-    long) runs outside any transaction: on SQLite sign-ins do not hold the
-    write lock while hashing.
+    long) runs in one of the process's few password-check slots, outside any
+    transaction: on SQLite sign-ins do not hold the write lock while hashing,
+    and no database connection waits for a slot. Raises
+    :class:`PasswordChecksBusy` when no slot frees up in time; nothing has
+    been checked then.
     """
     user = find_by_email(email)
     found = (user.id, user.password_hash, user.active) if user is not None else None
     db.session.rollback()
-    if found is None:
-        verify_dummy_password(password)
-        return None
-    user_id, stored_hash, active = found
-    accepted, rehashed = verify_password(stored_hash, password)
+    with password_check_slot():
+        if found is None:
+            verify_dummy_password(password)
+            return None
+        user_id, stored_hash, active = found
+        accepted, rehashed = verify_password(stored_hash, password)
     if not (accepted and active):
         return None
 
