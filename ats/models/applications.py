@@ -2,7 +2,7 @@
 import enum
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String, Text, text
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, false, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from ..extensions import db
@@ -42,6 +42,18 @@ CLOSED_STAGES = (Stage.HIRED, Stage.REJECTED, Stage.WITHDRAWN)
 MAX_REASON = 2_000
 
 _OPEN_STAGE_SQL = "stage IN ('applied', 'screening', 'interview', 'offer')"
+
+
+class ResumeTextStatus(enum.StrEnum):
+    """Where an application's resume text stands (a plain string column)."""
+
+    NONE = "none"  # no resume
+    PENDING = "pending"  # a resume whose text has not been read yet
+    READ = "read"
+    UNREADABLE = "unreadable"
+
+
+_RESUME_TEXT_STATUS_SQL = "resume_text_status IN ({})".format(", ".join(f"'{s.value}'" for s in ResumeTextStatus))
 
 
 class Candidate(db.Model):
@@ -97,6 +109,7 @@ class Application(db.Model):
             sqlite_where=text(_OPEN_STAGE_SQL),
             postgresql_where=text(_OPEN_STAGE_SQL),
         ),
+        CheckConstraint(_RESUME_TEXT_STATUS_SQL, name="resume_text_status"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -134,6 +147,14 @@ class Application(db.Model):
     resume_original_name: Mapped[str | None] = mapped_column(String(255))
     resume_content_type: Mapped[str | None] = mapped_column(String(120))
     resume_size: Mapped[int | None]
+    # The resume's text, read once when it arrived (``ats.operations.resume_text``),
+    # at most MAX_RESUME_TEXT characters; pages read it, never the file.
+    # Deferred: only the application page needs it.
+    resume_text_status: Mapped[str] = mapped_column(
+        String(12), default=ResumeTextStatus.NONE.value, server_default=ResumeTextStatus.NONE.value
+    )
+    resume_text: Mapped[str | None] = mapped_column(Text, deferred=True)
+    resume_text_truncated: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     # The skill-match annotations, counted, kept in step by the annotation
     # service so the board and the export read them without a join. They are
