@@ -80,6 +80,14 @@ class Config:
 
     # Resumes are at most 5 MiB; the rest of the form is small.
     MAX_CONTENT_LENGTH = 6 * 1024 * 1024
+    # A resume's text is read once, when it arrives, by a child process with
+    # these limits: CPU seconds and memory (MiB of address space) in the
+    # child, and wall-clock seconds after which it is killed. Past any of
+    # them the text is "could not be read"; the apply request waits at most
+    # the wall-clock limit.
+    ATS_RESUME_TEXT_CPU_SECONDS = int(os.environ.get("ATS_RESUME_TEXT_CPU_SECONDS", "10"))
+    ATS_RESUME_TEXT_MEMORY_MB = int(os.environ.get("ATS_RESUME_TEXT_MEMORY_MB", "512"))
+    ATS_RESUME_TEXT_TIMEOUT_SECONDS = float(os.environ.get("ATS_RESUME_TEXT_TIMEOUT_SECONDS", "20"))
 
     # Argon2id cost, as argon2-cffi's PasswordHasher takes it. Empty: the
     # library's defaults (RFC 9106's low-memory profile, about 300 ms a hash
@@ -125,6 +133,9 @@ class TestingConfig(Config):
     # and at production cost that was most of its time. The test of upgrading
     # an outdated hash sets production figures for itself.
     ATS_PASSWORD_HASHING = {"time_cost": 1, "memory_cost": 8, "parallelism": 1}
+    # Hostile resumes are stopped sooner (a real one takes about 0.1 s of CPU).
+    ATS_RESUME_TEXT_CPU_SECONDS = 2
+    ATS_RESUME_TEXT_TIMEOUT_SECONDS = 10
 
 
 class ProductionConfig(Config):

@@ -1,30 +1,39 @@
 """A resume's text, for the evidence suggestions: the first MAX_RESUME_TEXT
 characters of a PDF (pypdf) or Word document (python-docx), or why there are none.
 
-A resume's text is kept in a small per-process cache keyed by the file's path:
-a stored resume's random name is never reused or its file rewritten, so a
-cached text cannot go stale, and opening the same application again skips
-the parsers.
+A resume is read once, when it arrives (``ats.operations.resume_text``), and
+its text is stored with the application; pages read the stored text and never
+a file. Parsers are slow or greedy on hostile files (an 8.5 KB PDF whose pages
+share a content stream of 1.8 million tokens took 99 s; a 1 MB .docx that
+lies about its size took 2 GB), so the parsing never happens in the process
+that calls :func:`extract`: a child process does it (``resume_text_worker``,
+run by its path with this interpreter), limited in CPU time and address space
+by ``setrlimit`` in the child, and killed by the parent past a wall-clock
+timeout. ``subprocess`` starts it with fork-and-exec, which is safe in a
+threaded server (nothing of the parent runs in the child before exec).
+
+:func:`extract` knows nothing of Flask or of requests: a background job can
+call it as it is.
 """
-import functools
+import json
 import logging
-import zipfile
+import signal
+import subprocess
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..models import Application
-from . import resumes
+from . import resume_text_worker as worker
+from .resumes import DOCX, PDF
 
 log = logging.getLogger(__name__)
 
-# How much of a resume's text is read, and of a PDF's pages.
-MAX_RESUME_TEXT = 200_000
-MAX_PDF_PAGES = 60
-# How many resumes' texts each process keeps (at most 200,000 characters each).
-RESUME_TEXT_CACHE = 32
-# A .docx whose parts unpack to more than this is not opened (a ZIP bomb
-# would otherwise fill the memory of the worker showing the page).
-MAX_DOCX_UNPACKED = 50 * 1024 * 1024
+MAX_RESUME_TEXT = worker.MAX_RESUME_TEXT
+MAX_PDF_PAGES = worker.MAX_PDF_PAGES
+MAX_DOCX_UNPACKED = worker.MAX_DOCX_UNPACKED
+
+UNREADABLE = "Resume text could not be read."
+KINDS = {PDF: worker.PDF, DOCX: worker.DOCX}
 
 
 @dataclass(frozen=True)
@@ -35,74 +44,69 @@ class ResumeText:
     truncated: bool = False
 
 
-class ResumeTextError(Exception):
-    pass
+@dataclass(frozen=True)
+class Limits:
+    """What reading one resume may take: CPU seconds and memory (address
+    space, MiB) in the child, and wall-clock seconds, after which it is killed."""
+
+    cpu_seconds: int = 10
+    memory_mb: int = 512
+    timeout_seconds: float = 20
+
+    @classmethod
+    def from_config(cls, config) -> "Limits":
+        return cls(
+            cpu_seconds=int(config["ATS_RESUME_TEXT_CPU_SECONDS"]),
+            memory_mb=int(config["ATS_RESUME_TEXT_MEMORY_MB"]),
+            timeout_seconds=float(config["ATS_RESUME_TEXT_TIMEOUT_SECONDS"]),
+        )
 
 
-def read_resume_text(application: Application) -> ResumeText:
-    """The first MAX_RESUME_TEXT characters of the resume's text, or why there are none."""
-    if not application.resume_storage_name:
-        return ResumeText()
+def extract(path: Path | str, content_type: str | None, limits: Limits = Limits()) -> ResumeText:
+    """The text of the resume at ``path``, read in a child process within
+    ``limits``; on any failure, timeout or limit, ``ResumeText(problem=UNREADABLE)``
+    and one log line saying why (never the file's name or its text)."""
+    kind = KINDS.get(content_type or "")
+    if kind is None:
+        return _unreadable("not a PDF or Word document")
+    command = [
+        sys.executable, "-I", "-B", worker.__file__,
+        str(path), kind, str(limits.cpu_seconds), str(limits.memory_mb * 1024 * 1024),
+    ]
     try:
-        path = resumes.path_of(application.resume_storage_name)
+        # The child's standard error goes nowhere: a parser may write a
+        # warning per token, and the parent would hold them all.
+        done = subprocess.run(
+            command, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+            env={}, timeout=limits.timeout_seconds, check=False,
+        )
+    except subprocess.TimeoutExpired:  # run() has killed the child
+        return _unreadable(f"took longer than {limits.timeout_seconds:g} s and was stopped")
+    except OSError as error:
+        return _unreadable(f"the reader could not start ({type(error).__name__})")
+    if done.returncode < 0:
+        return _unreadable(_signal_reason(-done.returncode, limits))
+    try:
+        result = json.loads(done.stdout)
     except ValueError:
-        return ResumeText(problem="The resume file is missing.")
-    if not path.is_file():
-        return ResumeText(problem="The resume file is missing.")
-    return _file_text(str(path), application.resume_content_type)
+        return _unreadable(f"the reader ended with status {done.returncode} and no answer")
+    if "error" in result:
+        if result["error"] == "MemoryError":
+            return _unreadable(f"needed more than {limits.memory_mb} MiB")
+        return _unreadable(f"the parser failed ({result['error']})")
+    return ResumeText(result["text"], truncated=bool(result["truncated"]))
 
 
-@functools.lru_cache(maxsize=RESUME_TEXT_CACHE)
-def _file_text(path: str, content_type: str | None) -> ResumeText:
+def _signal_reason(number: int, limits: Limits) -> str:
+    if number == signal.SIGXCPU:
+        return f"used more than {limits.cpu_seconds} s of CPU and was stopped"
     try:
-        if content_type == resumes.PDF:
-            text = _pdf_text(Path(path))
-        elif content_type == resumes.DOCX:
-            text = _docx_text(Path(path))
-        else:
-            return ResumeText(problem="Resume text could not be read.")
-    except Exception:  # a malformed file can fail the parsers in many ways
-        log.warning("resume text of %s could not be read", Path(path).name, exc_info=True)
-        return ResumeText(problem="Resume text could not be read.")
-    truncated = len(text) > MAX_RESUME_TEXT
-    return ResumeText(text[:MAX_RESUME_TEXT], truncated=truncated)
+        name = signal.Signals(number).name
+    except ValueError:
+        name = str(number)
+    return f"the reader was ended by {name}"
 
 
-def _pdf_text(path: Path) -> str:
-    from pypdf import PdfReader
-
-    reader = PdfReader(path)
-    parts, total = [], 0
-    for number, page in enumerate(reader.pages):
-        if number >= MAX_PDF_PAGES or total > MAX_RESUME_TEXT:
-            break
-        text = page.extract_text() or ""
-        parts.append(text)
-        total += len(text)
-    return "\n\n".join(parts)
-
-
-def _docx_text(path: Path) -> str:
-    import docx
-
-    with zipfile.ZipFile(path) as archive:
-        if sum(info.file_size for info in archive.infolist()) > MAX_DOCX_UNPACKED:
-            raise ResumeTextError("the document unpacks to more than we read")
-    document = docx.Document(str(path))
-    parts, total = [], 0
-    for paragraph in _paragraphs(document):
-        text = paragraph.text.strip()
-        if text and (not parts or parts[-1] != text):
-            parts.append(text)
-            total += len(text)
-            if total > MAX_RESUME_TEXT:
-                break
-    return "\n\n".join(parts)
-
-
-def _paragraphs(document):
-    yield from document.paragraphs
-    for table in document.tables:
-        for row in table.rows:
-            for cell in row.cells:
-                yield from cell.paragraphs
+def _unreadable(reason: str) -> ResumeText:
+    log.warning("resume text could not be read: %s", reason)
+    return ResumeText(problem=UNREADABLE)

@@ -103,6 +103,14 @@ def discard(storage_name: str | None) -> None:
         (upload_dir() / storage_name).unlink(missing_ok=True)
 
 
+def is_stored(storage_name: str) -> bool:
+    """Whether the stored resume's file is there (the file is not opened)."""
+    try:
+        return path_of(storage_name).is_file()
+    except ValueError:
+        return False
+
+
 def path_of(storage_name: str) -> Path:
     if not re.fullmatch(r"[0-9a-f]{32}", storage_name):
         raise ValueError("not a stored resume name")

@@ -18,6 +18,14 @@ def write_transaction() -> None:
     read and then fail to write (``ats.infra.sqlite``); PostgreSQL needs no such
     help. Objects loaded earlier are reloaded on next access.
     """
+    end_transaction()
+    db.session.connection(execution_options={"sqlite_write": True})
+
+
+def end_transaction() -> None:
+    """End the transaction the request has open (it only read) before slow
+    work outside the database, such as reading a resume, so that no lock,
+    snapshot or connection is held meanwhile. Objects loaded earlier are
+    reloaded on next access."""
     if db.session().in_transaction():
         db.session.commit()
-    db.session.connection(execution_options={"sqlite_write": True})

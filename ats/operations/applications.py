@@ -13,14 +13,16 @@ from ..models import (
     Application,
     Candidate,
     EventType,
+    ResumeTextStatus,
     Role,
     SelfIdentification,
     Stage,
     StageChange,
     utcnow,
 )
-from . import write_transaction
+from . import end_transaction, write_transaction
 from .pipeline import CANDIDATE, move
+from .resume_text import read_stored_resume, text_columns
 
 # Bump when the privacy notice changes; each consent records the version it was given to.
 PRIVACY_NOTICE_VERSION = "2026-11-27"
@@ -67,32 +69,43 @@ def submit_application(role_id: int, details: ApplicantDetails, resume: resumes.
     """Store a new application, its candidate, history entry, claimed skills,
     self-identification and resume, all or nothing.
 
+    The resume is stored and its text read first, outside any transaction (a
+    child process, within ATS_RESUME_TEXT_* limits: this waits at most the
+    wall-clock one), so that the insert carries the text and the database's
+    write lock is never held while a file is parsed.
+
     Raises DuplicateApplication when the same address (compared without
     case) already has an open application for this role; the existing
     application's status link is then mailed again (to that address only).
     """
     email_key = details.email.lower()
-    # A concurrent first application from the same address can win the race
-    # to create the candidate; the second attempt then finds it.
-    for attempt in (1, 2):
-        write_transaction()
-        existing = open_application(email_key, role_id)
-        if existing is not None:
-            _resubmitted(existing)
-        storage_name = resumes.store(resume) if resume else None
-        try:
-            application = _insert(role_id, email_key, details, resume, storage_name)
-            db.session.commit()
-            return application
-        except IntegrityError:
-            db.session.rollback()
-            resumes.discard(storage_name)
-            if attempt == 2:
-                raise
-        except BaseException:
-            db.session.rollback()
-            resumes.discard(storage_name)
-            raise
+    storage_name = None
+    try:
+        if resume:
+            end_transaction()
+            storage_name = resumes.store(resume)
+            text = text_columns(read_stored_resume(storage_name, resume.content_type))
+        else:
+            text = {"resume_text_status": ResumeTextStatus.NONE.value}
+        # A concurrent first application from the same address can win the
+        # race to create the candidate; the second attempt then finds it.
+        for attempt in (1, 2):
+            write_transaction()
+            existing = open_application(email_key, role_id)
+            if existing is not None:
+                _resubmitted(existing)
+            try:
+                application = _insert(role_id, email_key, details, resume, storage_name, text)
+                db.session.commit()
+                return application
+            except IntegrityError:
+                db.session.rollback()
+                if attempt == 2:
+                    raise
+    except BaseException:
+        db.session.rollback()
+        resumes.discard(storage_name)
+        raise
     raise AssertionError("unreachable")
 
 
@@ -103,7 +116,7 @@ def _resubmitted(existing: Application) -> None:
     raise DuplicateApplication(existing)
 
 
-def _insert(role_id, email_key, details, resume, storage_name) -> Application:
+def _insert(role_id, email_key, details, resume, storage_name, text: dict) -> Application:
     role = db.session.get(Role, role_id)
     now = utcnow()
     candidate = db.session.scalars(select(Candidate).filter_by(email_key=email_key)).first()
@@ -137,6 +150,7 @@ def _insert(role_id, email_key, details, resume, storage_name) -> Application:
         resume_original_name=resume.original_name if resume else None,
         resume_content_type=resume.content_type if resume else None,
         resume_size=resume.size if resume else None,
+        **text,
         **contact,
     )
     application.history.append(

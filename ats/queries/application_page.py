@@ -9,7 +9,7 @@ import re
 from dataclasses import dataclass, field
 
 from sqlalchemy import select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import joinedload, selectinload, undefer
 
 from ..extensions import db
 from ..infra import resumes
@@ -158,15 +158,18 @@ def actor_name(kind: str, actor_id: int | None, names: dict[int, str]) -> str:
     return names.get(actor_id, "A former staff member")
 
 
-def load_application(application_id: int) -> Application | None:
+def load_application(application_id: int, *, resume_text: bool = False) -> Application | None:
+    """The application with its role, the role's skills, the claimed skills and
+    the history; with ``resume_text``, its stored resume text too (deferred otherwise)."""
+    options = [
+        joinedload(Application.role).selectinload(Role.skills),
+        selectinload(Application.claimed_skills),
+        selectinload(Application.history),
+    ]
+    if resume_text:
+        options.append(undefer(Application.resume_text))
     return db.session.scalars(
-        select(Application)
-        .where(Application.id == application_id)
-        .options(
-            joinedload(Application.role).selectinload(Role.skills),
-            selectinload(Application.claimed_skills),
-            selectinload(Application.history),
-        )
+        select(Application).where(Application.id == application_id).options(*options)
     ).unique().one_or_none()
 
 
@@ -178,7 +181,7 @@ def staff_names(ids) -> dict[int, str]:
 
 
 def load_page(application_id: int) -> ApplicationPage | None:
-    application = load_application(application_id)
+    application = load_application(application_id, resume_text=True)
     if application is None:
         return None
     notes = db.session.scalars(

@@ -5,17 +5,25 @@ Suggestions are only shown next to the annotation form; they are never
 stored, and the recruiter's own judgement is what gets saved. A passage is
 plain text cut into pieces, each marked or not; the template escapes the
 text and draws the marks.
+
+The resume's text is the one stored with the application when the resume
+arrived (``ats.operations.resume_text``): a page never parses a file.
 """
 import re
 from dataclasses import dataclass, field
 
-from ..infra.resume_text import ResumeText, read_resume_text
-from ..models import Application, RoleSkill
+from ..infra import resumes
+from ..infra.resume_text import UNREADABLE, ResumeText
+from ..models import Application, ResumeTextStatus, RoleSkill
 
 # At most this many passages per skill, profile first, then resume.
 PASSAGES_PER_SKILL = 3
 # A passage longer than this is cut to a window around its first match.
 MAX_PASSAGE = 280
+MISSING = "The resume file is missing."
+PENDING = "The resume's text has not been read yet."
+
+
 @dataclass(frozen=True)
 class Passage:
     source: str  # "Profile" or "Resume"
@@ -41,7 +49,7 @@ class Evidence:
 
 def evidence_for(application: Application, skills: list[RoleSkill]) -> Evidence:
     """The suggestions for each of ``skills`` from the application's profile and resume."""
-    resume = read_resume_text(application)
+    resume = stored_resume_text(application)
     profile_passages = list(passages(application.profile or "", lines_are_breaks=True))
     resume_passages = list(passages(resume.text, lines_are_breaks=False))
     by_skill = {}
@@ -55,6 +63,20 @@ def evidence_for(application: Application, skills: list[RoleSkill]) -> Evidence:
         if found:
             by_skill[skill.id] = found
     return Evidence(by_skill, resume)
+
+
+def stored_resume_text(application: Application) -> ResumeText:
+    """The resume's text as stored with the application, or why there is none."""
+    if not application.resume_storage_name:
+        return ResumeText()
+    if not resumes.is_stored(application.resume_storage_name):
+        return ResumeText(problem=MISSING)
+    status = application.resume_text_status
+    if status == ResumeTextStatus.READ:
+        return ResumeText(application.resume_text or "", truncated=application.resume_text_truncated)
+    if status == ResumeTextStatus.UNREADABLE:
+        return ResumeText(problem=UNREADABLE)
+    return ResumeText(problem=PENDING)
 
 
 def _matching(pattern: re.Pattern, source: str, texts: list[str], limit: int = PASSAGES_PER_SKILL) -> list[Passage]:
