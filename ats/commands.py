@@ -8,6 +8,7 @@ from flask import current_app
 from flask.cli import AppGroup
 
 from .models import Access
+from .operations.resume_text import read_pending_resumes
 from .operations.staff import StaffError, save_staff_user
 from .tools.catalog import CatalogError, load_catalog
 from .tools.demo import DemoError, generate
@@ -103,3 +104,17 @@ def demo(count: int, seed: int, role_slug: str | None, as_of: datetime | None) -
         f"{totals.claims} claimed skills, {totals.annotations} skill annotations "
         f"(replaced {totals.replaced} earlier demo applications) in {seconds:.1f} s"
     )
+
+
+@ats_cli.command("read-resumes")
+def read_resumes() -> None:
+    """Read the text of every resume not read yet (those that arrived before
+    resume text was stored), one at a time, each stored in its own transaction.
+
+    Each file is read by a child process within the ATS_RESUME_TEXT_* limits;
+    a file that cannot be read is marked so, and not tried again.
+    """
+    started = time.perf_counter()
+    counts = read_pending_resumes()
+    seconds = time.perf_counter() - started
+    click.echo(f"resume text: {counts.read} read, {counts.unreadable} could not be read, in {seconds:.1f} s")

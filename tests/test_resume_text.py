@@ -19,14 +19,17 @@ import zipfile
 import zlib
 
 import pytest
+from flask_migrate import downgrade, upgrade
 from sqlalchemy import select
 
+from ats.extensions import db
 from ats.infra import resume_text, resume_text_worker
 from ats.infra.resume_text import Limits, extract
 from ats.infra.resumes import DOCX, PDF
 from ats.models import Application, ResumeTextStatus
 from tests.applications import ada, page_url
 from tests.files import docx_bytes, pdf_bytes
+from tests.fixtures import ROOT
 from tests.fixtures.staff import csrf_token_from
 from tests.pages import text_of
 
@@ -274,3 +277,34 @@ def test_a_pending_resume_says_so_and_the_page_reads_no_file(client, signed_in, 
     monkeypatch.setattr(resume_text.subprocess, "run", lambda *a, **k: pytest.fail("the page read a file"))
     text = text_of(client.get(page_url(application_id)).get_data(as_text=True))
     assert "The resume's text has not been read yet. Suggestions below come from the profile only." in text
+
+
+def test_the_migration_marks_resumes_pending_and_read_resumes_reads_them(app, client, signed_in, create_application,
+                                                                        role, attach_resume, db_session):
+    with_pdf = create_application(role, **ada(profile="Nothing relevant here.")).id
+    attach_resume(with_pdf, pdf_bytes("Integrated FHIR feeds."))
+    broken = create_application(role, **ada()).id
+    attach_resume(broken, b"%PDF-1.4\ngarbage", PDF)
+    without = create_application(role, **ada()).id
+    # The schema before 0013, with these rows in it, and then 0013.
+    with app.app_context():
+        db.session.remove()
+        downgrade(directory=str(ROOT / "migrations"), revision="0012")
+        upgrade(directory=str(ROOT / "migrations"))
+
+    def statuses():
+        rows = db_session.execute(select(Application.id, Application.resume_text_status, Application.resume_text))
+        return {row.id: (row.resume_text_status, row.resume_text) for row in rows}
+
+    assert statuses() == {with_pdf: ("pending", None), broken: ("pending", None), without: ("none", None)}
+    assert "has not been read yet" in text_of(client.get(page_url(with_pdf)).get_data(as_text=True))
+
+    result = app.test_cli_runner().invoke(args=["ats", "read-resumes"])
+    assert result.exit_code == 0, result.output
+    assert "resume text: 1 read, 1 could not be read" in result.output
+    assert statuses() == {with_pdf: ("read", "Integrated FHIR feeds."), broken: ("unreadable", None),
+                          without: ("none", None)}
+    assert "<mark>FHIR</mark>" in client.get(page_url(with_pdf)).get_data(as_text=True)
+    # Nothing is left to read.
+    again = app.test_cli_runner().invoke(args=["ats", "read-resumes"])
+    assert "resume text: 0 read, 0 could not be read" in again.output
