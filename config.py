@@ -88,6 +88,9 @@ class Config:
     ATS_RESUME_TEXT_CPU_SECONDS = int(os.environ.get("ATS_RESUME_TEXT_CPU_SECONDS", "10"))
     ATS_RESUME_TEXT_MEMORY_MB = int(os.environ.get("ATS_RESUME_TEXT_MEMORY_MB", "512"))
     ATS_RESUME_TEXT_TIMEOUT_SECONDS = float(os.environ.get("ATS_RESUME_TEXT_TIMEOUT_SECONDS", "20"))
+    # Readers run at once per process; an upload that finds none free within
+    # the wall-clock limit is stored with its text 'pending'.
+    ATS_RESUME_TEXT_AT_ONCE = int(os.environ.get("ATS_RESUME_TEXT_AT_ONCE", "2"))
 
     # Argon2id cost, as argon2-cffi's PasswordHasher takes it. Empty: the
     # library's defaults (RFC 9106's low-memory profile, about 300 ms a hash

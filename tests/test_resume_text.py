@@ -197,10 +197,29 @@ def test_applying_without_a_resume_stores_no_text(app, seeded, upload_dir, db_se
     assert (application.resume_text_status, application.resume_text) == (ResumeTextStatus.NONE, None)
 
 
-def test_a_second_application_keeps_no_file(app, seeded, upload_dir, db_session):
+def test_a_second_application_keeps_no_file_and_reads_nothing(app, seeded, upload_dir, db_session, monkeypatch):
     assert apply_with(app, pdf_bytes(), "cv.pdf").status_code == 303
+    monkeypatch.setattr(resume_text.subprocess, "run", lambda *a, **k: pytest.fail("a duplicate's resume was read"))
     assert apply_with(app, pdf_bytes("Another"), "cv.pdf").status_code == 409
     assert len(list(upload_dir.iterdir())) == 1
+
+
+def test_with_every_reader_busy_the_resume_is_stored_pending(app, seeded, upload_dir, db_session, monkeypatch):
+    from ats.operations.resume_text import reader_slots
+
+    monkeypatch.setitem(app.config, "ATS_RESUME_TEXT_AT_ONCE", 1)
+    monkeypatch.setitem(app.config, "ATS_RESUME_TEXT_TIMEOUT_SECONDS", 0.2)
+    busy = reader_slots(1)
+    assert busy.acquire(timeout=5)  # another upload is being read
+    try:
+        started = time.perf_counter()
+        assert apply_with(app, pdf_bytes("Integrated FHIR feeds."), "cv.pdf").status_code == 303
+        waited = time.perf_counter() - started
+    finally:
+        busy.release()
+    application = db_session.scalars(select(Application)).one()
+    assert (application.resume_text_status, application.resume_text) == (ResumeTextStatus.PENDING, None)
+    assert waited < 5
 
 
 # --- The reader and its limits -------------------------------------------------------
@@ -279,8 +298,9 @@ def test_a_pending_resume_says_so_and_the_page_reads_no_file(client, signed_in, 
     assert "The resume's text has not been read yet. Suggestions below come from the profile only." in text
 
 
-def test_the_migration_marks_resumes_pending_and_read_resumes_reads_them(app, client, signed_in, create_application,
-                                                                        role, attach_resume, db_session):
+def test_the_migration_marks_resumes_pending_and_read_resumes_reads_them(app, client, auth, signed_in,
+                                                                        create_application, role, attach_resume,
+                                                                        db_session):
     with_pdf = create_application(role, **ada(profile="Nothing relevant here.")).id
     attach_resume(with_pdf, pdf_bytes("Integrated FHIR feeds."))
     broken = create_application(role, **ada()).id
@@ -291,6 +311,8 @@ def test_the_migration_marks_resumes_pending_and_read_resumes_reads_them(app, cl
         db.session.remove()
         downgrade(directory=str(ROOT / "migrations"), revision="0012")
         upgrade(directory=str(ROOT / "migrations"))
+    # Going back past 0014 dropped the staff sessions: sign in again.
+    assert auth.login(signed_in).status_code == 303
 
     def statuses():
         rows = db_session.execute(select(Application.id, Application.resume_text_status, Application.resume_text))

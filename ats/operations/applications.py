@@ -79,6 +79,12 @@ def submit_application(role_id: int, details: ApplicantDetails, resume: resumes.
     application's status link is then mailed again (to that address only).
     """
     email_key = details.email.lower()
+    if resume and open_application(email_key, role_id) is not None:
+        # Nothing new will be stored: no file written, no text read.
+        write_transaction()
+        existing = open_application(email_key, role_id)
+        if existing is not None:
+            _resubmitted(existing)
     storage_name = None
     try:
         if resume:

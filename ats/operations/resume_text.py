@@ -7,6 +7,7 @@ stores its result comes after. Applications whose resume arrived before the
 text was stored are 'pending' until ``flask ats read-resumes`` reads them.
 """
 import logging
+import threading
 from dataclasses import dataclass
 
 from flask import current_app
@@ -20,20 +21,45 @@ from . import end_transaction, write_transaction
 
 log = logging.getLogger(__name__)
 
+# How many readers this process runs at once (ATS_RESUME_TEXT_AT_ONCE): each
+# may use up to ATS_RESUME_TEXT_MEMORY_MB, so a burst of uploads cannot.
+_readers: dict[int, threading.BoundedSemaphore] = {}
+_readers_lock = threading.Lock()
 
-def read_stored_resume(storage_name: str, content_type: str | None) -> ResumeText:
+
+def reader_slots(size: int) -> threading.BoundedSemaphore:
+    """The process's readers when it runs ``size`` at once."""
+    with _readers_lock:
+        return _readers.setdefault(size, threading.BoundedSemaphore(size))
+
+
+def read_stored_resume(storage_name: str, content_type: str | None) -> ResumeText | None:
     """The text of a stored resume, read by a child process within the
-    configured limits. Call it with no transaction open: it holds none."""
+    configured limits; None when no reader came free within the wall-clock
+    limit (the resume stays 'pending', for ``flask ats read-resumes``). Call
+    it with no transaction open: it holds none."""
     try:
         path = resumes.path_of(storage_name)
     except ValueError:
         log.warning("resume text could not be read: not a stored resume's name")
         return ResumeText(problem=UNREADABLE)
-    return extract(path, content_type, Limits.from_config(current_app.config))
+    config = current_app.config
+    limits = Limits.from_config(config)
+    slots = reader_slots(int(config["ATS_RESUME_TEXT_AT_ONCE"]))
+    if not slots.acquire(timeout=limits.timeout_seconds):
+        log.warning("resume text left pending: every reader was busy for %g s", limits.timeout_seconds)
+        return None
+    try:
+        return extract(path, content_type, limits)
+    finally:
+        slots.release()
 
 
-def text_columns(result: ResumeText) -> dict:
-    """The application's resume text columns for ``result``."""
+def text_columns(result: ResumeText | None) -> dict:
+    """The application's resume text columns for ``result`` (None: not read yet)."""
+    if result is None:
+        return {"resume_text_status": ResumeTextStatus.PENDING.value, "resume_text": None,
+                "resume_text_truncated": False}
     if result.problem:
         return {"resume_text_status": ResumeTextStatus.UNREADABLE.value, "resume_text": None,
                 "resume_text_truncated": False}

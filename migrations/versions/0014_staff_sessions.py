@@ -1,7 +1,7 @@
 """staff sessions kept on the server; the per-user session version goes
 
 Revision ID: 0014
-Revises: 0012
+Revises: 0013
 Create Date: 2026-12-01 10:00:00
 
 Signing out ends the session on the server: each sign-in has a row, keyed by
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0014'
-down_revision = '0012'
+down_revision = '0013'
 branch_labels = None
 depends_on = None
 
