@@ -43,6 +43,10 @@ class Config:
     # (/healthz excepted, for load balancers).
     ATS_PUBLIC_URL = os.environ.get("ATS_PUBLIC_URL", "")
     ATS_CHECK_HOST = bool(os.environ.get("ATS_PUBLIC_URL"))
+    # The secret that candidates' status links, interview-offer links and staff
+    # calendar feeds are derived from (ats/models/tokens.py). Empty: SECRET_KEY.
+    # Changing it changes every such link.
+    ATS_LINK_KEY = os.environ.get("ATS_LINK_KEY", "")
     ATS_SITE_NAME = os.environ.get("ATS_SITE_NAME", "PropelGrad Careers")
 
     # Rate limits, in Flask-Limiter notation.

@@ -8,6 +8,7 @@ from flask import current_app
 from flask.cli import AppGroup
 
 from .models import Access
+from .operations.link_keys import rekey_links
 from .operations.resume_text import read_pending_resumes
 from .operations.staff import StaffError, save_staff_user
 from .tools.catalog import CatalogError, load_catalog
@@ -118,3 +119,12 @@ def read_resumes() -> None:
     counts = read_pending_resumes()
     seconds = time.perf_counter() - started
     click.echo(f"resume text: {counts.read} read, {counts.unreadable} could not be read, in {seconds:.1f} s")
+
+
+@ats_cli.command("rekey-links")
+def rekey_links_command() -> None:
+    """After ATS_LINK_KEY (or SECRET_KEY, when it is unset) changed: make the
+    links sent from now on work. Every link sent before stops working."""
+    counts = rekey_links()
+    click.echo(f"status links: {counts.status_links}, interview-offer links: {counts.offer_links}, "
+               f"calendar feeds: {counts.calendar_feeds}")

@@ -14,7 +14,7 @@ from ats.infra.resumes import PDF
 from ats.models import SelfIdentification, Stage
 from tests.applications import ada, current, page_url, post_note, post_skills, post_stage, token_for
 from tests.files import pdf_bytes
-from tests.fixtures.factories import set_columns
+from tests.fixtures.factories import set_columns, status_token
 from tests.pages import recorded_statements, selects, text_of
 
 ROLE = "healthcare-ai-engineer"
@@ -150,14 +150,14 @@ def test_the_number_of_queries_does_not_grow_with_the_history(app, client, signe
 # --- What the candidate sees --------------------------------------------------
 
 
-def test_the_candidate_never_sees_reasons_notes_or_annotations(client, signed_in, create_application, role,
+def test_the_candidate_never_sees_reasons_notes_or_annotations(app, client, signed_in, create_application, role,
                                                                db_session, skills):
     application_id = create_application(role, **ada(stage=Stage.SCREENING)).id
     assert post_stage(client, application_id, "applied", reason="Secret reason about pay").status_code == 303
     assert post_note(client, application_id, "Secret recruiter note").status_code == 303
     assert post_skills(client, application_id, **{f"skill_{skills[0]}": "none",
                                                  f"note_{skills[0]}": "Secret annotation"}).status_code == 303
-    token = current(db_session, application_id).status_token
+    token = status_token(app, current(db_session, application_id))
     candidate = client.application.test_client()
     page = candidate.get(f"/applications/{token}")
     assert page.status_code == 200

@@ -9,6 +9,7 @@ from ats.infra.resumes import clean_filename
 from ats.models import Application, Candidate, SelfIdentification, Stage, StageChange
 from ats.operations.applications import PRIVACY_NOTICE_VERSION
 from tests.files import EXE_BYTES, docx_bytes, pdf_bytes, plain_zip_bytes
+from tests.fixtures.factories import status_token
 
 ROLE_URL = "/roles/healthcare-ai-engineer"
 APPLY_URL = ROLE_URL + "/apply"
@@ -46,7 +47,7 @@ def stored(db_session) -> dict[str, int]:
 NOTHING = {"candidates": 0, "applications": 0, "history": 0, "self_ids": 0}
 
 
-def test_applying_stores_everything_and_sends_the_status_link(client, csrf, db_session, outbox, upload_dir):
+def test_applying_stores_everything_and_sends_the_status_link(app, client, csrf, db_session, outbox, upload_dir):
     response = client.post(
         APPLY_URL,
         data=form(
@@ -65,7 +66,8 @@ def test_applying_stores_everything_and_sends_the_status_link(client, csrf, db_s
     assert stored(db_session) == {"candidates": 1, "applications": 1, "history": 1, "self_ids": 1}
 
     application = db_session.scalars(select(Application)).one()
-    assert application.status_token == token
+    assert status_token(app, application) == token
+    assert token not in str(db_session.execute(select(Application.__table__)).all())  # only its digest is kept
     assert application.stage == Stage.APPLIED
     assert (application.full_name, application.email, application.phone) == ("Ada Lovelace", "Ada@example.org", "+44 20 7946 0958")
     assert application.candidate.email_key == "ada@example.org"

@@ -6,8 +6,9 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from sqlalchemy import select
 
-from ats.models import Application, Interview, InterviewOffer, OfferStatus, Stage
+from ats.models import Application, Interview, InterviewOffer, OfferStatus, Stage, tokens
 from tests.dates import NEXT_YEAR, days_ago, in_utc, on, slot_label, spring_forward, typed
+from tests.fixtures.factories import offer_key, status_token
 from tests.fixtures.staff import csrf_token_from
 
 pytestmark = pytest.mark.usefixtures("seeded", "outbox")
@@ -46,11 +47,11 @@ def book(client, token, slot_id):
 
 
 def slot_ids(db_session, token) -> list[int]:
-    found = db_session.scalars(select(InterviewOffer).filter_by(token=token)).one()
+    found = db_session.scalars(select(InterviewOffer).filter_by(digest=tokens.digest(token))).one()
     return [slot.id for slot in found.slots]
 
 
-def test_an_offer_is_stored_and_mailed(client, auth, signed_in, create_application, role, db_session, outbox):
+def test_an_offer_is_stored_and_mailed(app, client, auth, signed_in, create_application, role, db_session, outbox):
     application = create_application(role, "Grace Hopper")
     response = offer(client, auth, application.id)
     assert response.status_code == 303
@@ -61,10 +62,10 @@ def test_an_offer_is_stored_and_mailed(client, auth, signed_in, create_applicati
     assert stored.interviewers == ["ana@tempus.example"]
     message = outbox()[-1]
     assert message["To"] == application.email
-    assert offer_token(outbox) == stored.token
+    assert offer_token(outbox) == offer_key(app, stored)
     # The candidate's status page links to it.
-    status = client.get(f"/applications/{application.status_token}").get_data(as_text=True)
-    assert f"/interview-offers/{stored.token}" in status
+    status = client.get(f"/applications/{status_token(app, application)}").get_data(as_text=True)
+    assert f"/interview-offers/{offer_key(app, stored)}" in status
 
 
 @pytest.mark.parametrize(
@@ -102,14 +103,14 @@ def test_the_candidate_sees_the_times_in_their_own_zone(client, auth, signed_in,
     assert client.get("/interview-offers/" + "x" * 43).status_code == 404
 
 
-def test_booking_makes_the_interview_and_closes_the_offer(client, auth, signed_in, create_application, role, db_session, outbox):
+def test_booking_makes_the_interview_and_closes_the_offer(app, client, auth, signed_in, create_application, role, db_session, outbox):
     application = create_application(role, "Grace Hopper")
     offer(client, auth, application.id)
     token = offer_token(outbox)
     first, second, _ = slot_ids(db_session, token)
     response = book(client, token, second)
     assert response.status_code == 303
-    assert response.headers["Location"] == f"/applications/{application.status_token}"
+    assert response.headers["Location"] == f"/applications/{status_token(app, application)}"
     interview = db_session.scalars(select(Interview)).one()
     assert interview.starts_at == in_utc(SECOND, NEW_YORK)
     assert interview.interviewer_emails == ["ana@tempus.example"]
@@ -118,7 +119,7 @@ def test_booking_makes_the_interview_and_closes_the_offer(client, auth, signed_i
     assert stored.status == OfferStatus.BOOKED and stored.interview_id == interview.id
     assert db_session.get(Application, application.id).stage == Stage.INTERVIEW
     assert [p.get_param("method") for p in outbox()[-1].iter_attachments()] == ["REQUEST"]
-    assert "Tempus" in client.get(f"/applications/{application.status_token}").get_data(as_text=True)
+    assert "Tempus" in client.get(f"/applications/{status_token(app, application)}").get_data(as_text=True)
     # A second booking on the same offer is refused.
     assert book(client, token, first).status_code == 410
 

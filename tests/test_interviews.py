@@ -9,17 +9,8 @@ from sqlalchemy import select
 from ats.models import Application, AuditEvent, Interview, Stage, StageChange, utcnow
 from ats.operations.interviews import InterviewError, resolve
 from ats.timezones import ZoneInfo
-from tests.dates import (
-    NEXT_YEAR,
-    days_ago,
-    fall_back,
-    in_utc,
-    offset_label,
-    on,
-    spring_forward,
-    typed,
-    utc,
-)
+from tests.dates import NEXT_YEAR, days_ago, fall_back, in_utc, offset_label, on, spring_forward, typed, utc
+from tests.fixtures.factories import status_token
 
 pytestmark = pytest.mark.usefixtures("seeded", "outbox")
 
@@ -294,9 +285,9 @@ def test_interviews_list_filters_by_company_role_and_interviewer(client, auth, s
     assert "Grace Hopper" in client.get("/interviews/?role=healthcare-ai-engineer").get_data(as_text=True)
 
 
-def test_the_candidate_status_page_lists_upcoming_interviews(client, auth, signed_in, application):
+def test_the_candidate_status_page_lists_upcoming_interviews(app, client, auth, signed_in, application):
     schedule(client, auth, application.id)
-    page = client.get(f"/applications/{application.status_token}").get_data(as_text=True)
+    page = client.get(f"/applications/{status_token(app, application)}").get_data(as_text=True)
     assert "Tempus" in page
     assert f"{BEFORE_DST:%a %-d %b %Y, %H:%M}" in page  # e.g. Wed 10 Mar <year>, 10:00
     assert f"America/New York ({offset_label(DST.before)})" in page
@@ -351,7 +342,7 @@ def test_a_tab_in_a_location_is_a_space(client, auth, signed_in, application, db
     assert db_session.get(Interview, interview_id_from(response)).location == "Room 4, floor 2"
 
 
-def test_an_entry_that_cannot_be_written_leaves_the_rest_of_the_feed(client, auth, signed_in, application,
+def test_an_entry_that_cannot_be_written_leaves_the_rest_of_the_feed(app, client, auth, signed_in, application,
                                                                      db_session):
     first = interview_id_from(schedule(client, auth, application.id))
     second = interview_id_from(schedule(client, auth, application.id, company="pathai",
@@ -360,7 +351,8 @@ def test_an_entry_that_cannot_be_written_leaves_the_rest_of_the_feed(client, aut
     db_session.get(Interview, first).location = "https://meet.example/abc\r\nX-Injected: yes"
     db_session.commit()
     assert client.post("/interviews/feed", data={"csrf_token": auth.token("/interviews/")}).status_code == 303
-    token = db_session.get(Interview, second).organizer.calendar_token
+    with app.app_context():
+        token = db_session.get(Interview, second).organizer.calendar_token
     feed = client.get(f"/calendar/{token}.ics")
     assert feed.status_code == 200
     events = icalendar.Calendar.from_ical(feed.data).walk("VEVENT")

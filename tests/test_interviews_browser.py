@@ -7,6 +7,7 @@ from sqlalchemy import select
 
 from ats.models import Access, Role
 from tests.dates import NEXT_YEAR, in_utc, offset, offset_label, on, slot_label, spring_forward, typed
+from tests.fixtures.factories import status_token
 from tests.pages import sign_in
 
 pytestmark = pytest.mark.usefixtures("seeded", "outbox")
@@ -67,7 +68,7 @@ def test_a_gap_time_shows_why_it_was_refused(page, create_staff, create_applicat
     assert_accessible()
 
 
-def test_offer_times_and_the_candidate_books_one(page, create_staff, create_application, db_session, outbox, assert_accessible, screenshot):
+def test_offer_times_and_the_candidate_books_one(app, page, create_staff, create_application, db_session, outbox, assert_accessible, screenshot):
     role = db_session.scalars(select(Role).filter_by(slug="healthcare-ai-engineer")).one()
     application = create_application(role, "Dorothy Vaughan")
     sign_in(page, create_staff(Access.RECRUITER))
@@ -91,6 +92,6 @@ def test_offer_times_and_the_candidate_books_one(page, create_staff, create_appl
     screenshot("offer-candidate")
     page.get_by_label(slot_label(in_utc(second, "Europe/London"), 45, "America/Chicago")).check()
     page.get_by_role("button", name="Book this time").click()
-    page.wait_for_url(f"**/applications/{application.status_token}")
+    page.wait_for_url(f"**/applications/{status_token(app, application)}")
     assert page.get_by_text("Your interview is booked.").is_visible()
     assert "Google Health" in page.locator(".interview-list").inner_text()

@@ -23,6 +23,7 @@ from ats.models import (
 )
 from ats.queries.filters import Filters
 from ats.queries.reports import build_report
+from tests.fixtures.factories import status_key_columns
 from tests.pages import recorded_statements, table_rows, text_of
 
 A, S, I, O, H, R, W = (Stage.APPLIED, Stage.SCREENING, Stage.INTERVIEW, Stage.OFFER, Stage.HIRED,
@@ -41,7 +42,7 @@ def signed_in_as(manager):
 
 
 @pytest.fixture
-def make(db_session, create_role):
+def make(app, db_session, create_role):
     """Applications with a stage history and, optionally, self-identification."""
 
     class Make:
@@ -58,7 +59,7 @@ def make(db_session, create_role):
             email = f"{secrets.token_hex(6)}@example.com"
             application = Application(
                 role_id=role.id, candidate=Candidate(email=email, email_key=email, full_name=name),
-                stage=path[0], full_name=name, email=email, status_token=secrets.token_urlsafe(16),
+                stage=path[0], full_name=name, email=email, **status_key_columns(app),
                 applied_at=start, stage_entered_at=moments[-1], updated_at=moments[-1],
             )
             for stage in path[1:]:

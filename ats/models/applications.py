@@ -6,6 +6,7 @@ from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, false, 
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from ..extensions import db
+from . import tokens
 from .assessment import skill_match_score
 from .roles import Role, RoleSkill
 from .types import UTCDateTime, utcnow, value_enum
@@ -136,8 +137,12 @@ class Application(db.Model):
     profile: Mapped[str] = mapped_column(Text, default="")
     source: Mapped[str] = mapped_column(String(40), default="role-page")
 
-    # The candidate's own link to this application: at least 128 random bits.
-    status_token: Mapped[str] = mapped_column(String(64), unique=True)
+    # The candidate's own link to this application (``tokens``): the salt of
+    # its key, and the key's SHA-256, kept in the column once named for the key.
+    status_salt: Mapped[str] = mapped_column(String(32), default=tokens.new_salt)
+    status_digest: Mapped[str] = mapped_column(
+        "status_token", String(64), unique=True, default=tokens.digest_default(tokens.STATUS, "status_salt")
+    )
 
     consent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     consent_version: Mapped[str | None] = mapped_column(String(40))
@@ -188,6 +193,11 @@ class Application(db.Model):
         ):
             self.furthest_stage = stage
         return stage
+
+    @property
+    def status_token(self) -> str:
+        """The key to the candidate's status page, for links."""
+        return tokens.key_for(tokens.STATUS, self.status_salt)
 
     @property
     def is_open(self) -> bool:

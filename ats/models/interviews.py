@@ -7,6 +7,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
 from ..timezones import ZoneInfo
+from . import tokens
 from .applications import Application
 from .roles import Company
 from .staff import StaffUser
@@ -111,7 +112,10 @@ class InterviewOffer(db.Model):
     __tablename__ = "interview_offers"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    token: Mapped[str] = mapped_column(String(64), unique=True)
+    # The candidate's link to the offer (``tokens``): its key's salt and SHA-256.
+    salt: Mapped[str] = mapped_column(String(32), default=tokens.new_salt)
+    digest: Mapped[str] = mapped_column("token", String(64), unique=True,
+                                        default=tokens.digest_default(tokens.OFFER, "salt"))
     application_id: Mapped[int] = mapped_column(ForeignKey("applications.id", ondelete="CASCADE"), index=True)
     company_id: Mapped[int] = mapped_column(ForeignKey("companies.id"))
     organizer_id: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id"))
@@ -133,6 +137,11 @@ class InterviewOffer(db.Model):
     slots: Mapped[list["OfferSlot"]] = relationship(
         cascade="all, delete-orphan", order_by="OfferSlot.starts_at", lazy="selectin"
     )
+
+    @property
+    def token(self) -> str:
+        """The key to the offer's page, for links."""
+        return tokens.key_for(tokens.OFFER, self.salt)
 
     def is_bookable(self, now: datetime) -> bool:
         return self.status == OfferStatus.OPEN and now < self.expires_at

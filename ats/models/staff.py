@@ -13,6 +13,7 @@ from sqlalchemy import String
 from sqlalchemy.orm import Mapped, mapped_column, validates
 
 from ..extensions import db
+from . import tokens
 from .types import UTCDateTime, utcnow, value_enum
 
 MIN_PASSWORD_LENGTH = 12
@@ -67,8 +68,10 @@ class StaffUser(db.Model):
     access: Mapped[Access] = mapped_column(value_enum(Access, "access"))
     password_hash: Mapped[str] = mapped_column(String(255))
     active: Mapped[bool] = mapped_column(default=True)
-    # The secret in this user's private calendar feed address; None until made.
-    calendar_token: Mapped[str | None] = mapped_column(String(64), unique=True, index=True)
+    # This user's private calendar feed address (``tokens``): the salt of its
+    # key and the key's SHA-256; None until made.
+    calendar_salt: Mapped[str | None] = mapped_column(String(32))
+    calendar_digest: Mapped[str | None] = mapped_column("calendar_token", String(64), unique=True, index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
@@ -108,6 +111,17 @@ class StaffUser(db.Model):
         if rehashed:
             self.password_hash = rehashed
         return accepted
+
+    @property
+    def calendar_token(self) -> str | None:
+        """The key in this user's calendar feed address, if they have made one."""
+        return tokens.key_for(tokens.CALENDAR, self.calendar_salt) if self.calendar_salt else None
+
+    def new_calendar_key(self) -> str:
+        """A new calendar feed key; the old address stops working."""
+        self.calendar_salt = tokens.new_salt()
+        self.calendar_digest = tokens.digest(self.calendar_token)
+        return self.calendar_token
 
     def has_access(self, minimum: Access) -> bool:
         return self.active and self.access >= minimum

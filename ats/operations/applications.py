@@ -1,5 +1,4 @@
 """A candidate applies, follows their application, and may withdraw it."""
-import secrets
 from dataclasses import dataclass, field
 
 from sqlalchemy import select
@@ -46,11 +45,6 @@ class ApplicantDetails:
     profile: str
     skill_slugs: tuple[str, ...] = ()
     self_identification: dict[str, str] = field(default_factory=dict)
-
-
-def new_status_token() -> str:
-    """256 random bits, URL-safe: the candidate's key to their own application."""
-    return secrets.token_urlsafe(32)
 
 
 def open_application(email_key: str, role_id: int) -> Application | None:
@@ -148,7 +142,6 @@ def _insert(role_id, email_key, details, resume, storage_name, text: dict) -> Ap
         applied_at=now,
         stage_entered_at=now,
         profile=details.profile,
-        status_token=new_status_token(),
         consent_at=now,
         consent_version=PRIVACY_NOTICE_VERSION,
         claimed_skills=[skill for skill in role.active_skills if skill.slug in claimed],
@@ -169,10 +162,6 @@ def _insert(role_id, email_key, details, resume, storage_name, text: dict) -> Ap
     db.session.add(SelfIdentification(application_id=application.id, **details.self_identification))
     db.session.flush()
     return application
-
-
-def application_by_token(token: str) -> Application | None:
-    return db.session.scalars(select(Application).filter_by(status_token=token)).first()
 
 
 def withdraw(application_id: int) -> Application:

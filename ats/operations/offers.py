@@ -1,5 +1,4 @@
 """Self-scheduling: the recruiter offers several times, the candidate books one."""
-import secrets
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -55,7 +54,6 @@ def create_offer(application_id: int, request: OfferRequest, organizer_id: int |
     try:
         application, company = open_application_and_company(application_id, request.company_slug)
         offer = InterviewOffer(
-            token=secrets.token_urlsafe(32),
             application=application,
             company=company,
             organizer_id=organizer_id,

@@ -1,5 +1,4 @@
 """Staff accounts: creating and updating them, and signing in."""
-import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -141,6 +140,6 @@ def reset_calendar_token(user_id: int) -> str:
     """Give the user a new secret feed address; the old one stops working."""
     write_transaction()
     user = db.session.get(StaffUser, user_id)
-    user.calendar_token = secrets.token_urlsafe(32)
+    key = user.new_calendar_key()
     db.session.commit()
-    return user.calendar_token
+    return key

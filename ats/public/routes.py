@@ -17,6 +17,7 @@ from ..operations import applications as service
 from ..operations import offers
 from ..operations.interviews import InterviewError
 from ..queries import interviews
+from ..queries.applications import application_by_token
 from ..timezones import ZoneInfo, zone_names
 from ..web import or_404
 from .forms import ApplicationForm
@@ -114,7 +115,7 @@ def apply(slug: str):
 
 
 def application_for(token: str):
-    return or_404(service.application_by_token(token) if TOKEN.match(token) else None)
+    return or_404(application_by_token(token) if TOKEN.match(token) else None)
 
 
 def private(response):

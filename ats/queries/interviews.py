@@ -16,6 +16,7 @@ from ..models import (
     Role,
     RoleCompany,
     StaffUser,
+    tokens,
     utcnow,
 )
 
@@ -68,7 +69,7 @@ def upcoming_for_application(application_id: int) -> list[Interview]:
 
 def feed_for_token(token: str) -> tuple[str, list[Interview]] | None:
     """The organiser's name and their upcoming scheduled interviews, or None for an unknown token."""
-    user = db.session.scalars(select(StaffUser).filter_by(calendar_token=token, active=True)).first()
+    user = db.session.scalars(select(StaffUser).filter_by(calendar_digest=tokens.digest(token), active=True)).first()
     if user is None:
         return None
     interviews = db.session.scalars(
@@ -81,7 +82,7 @@ def feed_for_token(token: str) -> tuple[str, list[Interview]] | None:
 
 
 def offer_by_token(token: str) -> InterviewOffer | None:
-    return db.session.scalars(select(InterviewOffer).filter_by(token=token)).first()
+    return db.session.scalars(select(InterviewOffer).filter_by(digest=tokens.digest(token))).first()
 
 
 def open_offers_for_application(application_id: int) -> list[InterviewOffer]:

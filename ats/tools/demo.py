@@ -16,7 +16,6 @@ refuses, and their applications the source ``demo``: a new run replaces the
 previous demo data (all of it, whatever its roles) and touches nothing else.
 """
 import random
-import secrets
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
@@ -34,6 +33,7 @@ from ..models import (
     Stage,
     StageChange,
     UTCDateTime,
+    tokens,
 )
 from ..models.self_identification import DISABILITY, GENDER, RACE_ETHNICITY, VETERAN
 from ..operations import write_transaction
@@ -178,7 +178,7 @@ def _generate(count: int, seed: int, role_slug: str | None, as_of: date | None) 
             (path[-1] if outcome in PATH else path[-2]).value,  # the furthest stage
             applied, moments[-1], moments[-1],
             name, email, phone, location, linkedin, profile, DEMO_SOURCE,
-            secrets.token_urlsafe(32), applied, PRIVACY_NOTICE_VERSION,
+            *_status_key_columns(), applied, PRIVACY_NOTICE_VERSION,
             levels.count("strong"), levels.count("partial"), len(levels),
         ))
         for step, (stage, moment) in enumerate(zip(path, moments)):
@@ -233,6 +233,13 @@ def _moments(start: datetime, steps: int, now: datetime, rng: random.Random) -> 
     return moments
 
 
+
+def _status_key_columns() -> tuple[str, str]:
+    """A new status key's salt and digest (``ats.models.tokens``): bulk rows
+    skip the models' defaults that make them. ("status_token" holds the digest.)"""
+    salt = tokens.new_salt()
+    return salt, tokens.digest(tokens.key_for(tokens.STATUS, salt))
+
 # The columns each table is written with, in the order of the rows' values.
 # Bulk rows bypass the models' Python-side defaults: every NOT NULL column
 # without a server default must be listed here.
@@ -242,7 +249,7 @@ COLUMNS = {
     "applications": ("id", "role_id", "candidate_id", "stage", "version", "closed_from_stage", "furthest_stage",
                      "applied_at", "stage_entered_at", "updated_at",
                      "full_name", "email", "phone", "location", "linkedin_url", "profile", "source",
-                     "status_token", "consent_at", "consent_version",
+                     "status_salt", "status_token", "consent_at", "consent_version",
                      "skills_strong", "skills_partial", "skills_assessed"),
     "stage_changes": ("application_id", "from_stage", "to_stage", "reason", "actor_kind", "actor_id",
                       "created_at", "stay_seconds"),
