@@ -29,7 +29,7 @@ from .operations.staff import SignedIn
 REGISTRY = "ats.access"
 
 # The Flask session's key for the server-side session's token.
-SESSION_TOKEN = "staff_session"
+SESSION_TOKEN = "staff_session"  # nosec B105: the name of a key in the session, not a secret
 
 
 def session_lifetime() -> timedelta:
