@@ -47,7 +47,8 @@ class Server:
         self.process = subprocess.Popen(
             [str(GUNICORN), "--workers", "2", "--bind", f"{HOST}:{self.port}", "--chdir", str(chdir),
              "--log-level", "warning", app],
-            env={**os.environ, **env},
+            # The service's address is where it is served: links and its Host check use it.
+            env={**os.environ, "ATS_PUBLIC_URL": f"http://{HOST}:{self.port}", **env},
         )
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
