@@ -27,6 +27,7 @@ from .roles import CareerStep, Company, Role, RoleCompany, RoleFaq, RoleSkill, S
 from .self_identification import SelfIdentification
 from .sessions import StaffSession
 from .staff import Access, StaffUser
+from .two_step import RecoveryCode
 from .types import UTCDateTime, utcnow
 
 __all__ = [
@@ -52,6 +53,7 @@ __all__ = [
     "Candidate",
     "CareerStep",
     "Company",
+    "RecoveryCode",
     "ResumeTextStatus",
     "Role",
     "RoleCompany",

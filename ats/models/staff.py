@@ -9,7 +9,7 @@ from datetime import datetime
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app, has_app_context
-from sqlalchemy import String
+from sqlalchemy import BigInteger, String
 from sqlalchemy.orm import Mapped, mapped_column, validates
 
 from ..extensions import db
@@ -74,6 +74,12 @@ class StaffUser(db.Model):
     calendar_digest: Mapped[str | None] = mapped_column("calendar_token", String(64), unique=True, index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Two-step sign-in (``ats.models.two_step``): the TOTP secret, from the
+    # start of enrolment; the time its first code confirmed it (only then is a
+    # code asked at sign-in); the time-step of the last code accepted.
+    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    totp_enrolled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    totp_last_step: Mapped[int | None] = mapped_column(BigInteger)
 
     @validates("email")
     def _lower_case_email(self, key: str, value: str) -> str:
@@ -122,6 +128,11 @@ class StaffUser(db.Model):
         self.calendar_salt = tokens.new_salt()
         self.calendar_digest = tokens.digest(self.calendar_token)
         return self.calendar_token
+
+    @property
+    def two_step_on(self) -> bool:
+        """Whether signing in asks for a code after the password."""
+        return self.totp_enrolled_at is not None
 
     def has_access(self, minimum: Access) -> bool:
         return self.active and self.access >= minimum
