@@ -9,7 +9,7 @@ import pytest
 ATS = Path(__file__).resolve().parent.parent / "ats"
 WEB_NAMES = {"request", "url_for", "render_template", "flash", "session", "redirect", "g"}
 BLUEPRINTS = {"public", "auth", "pipeline", "interviews", "reports"}
-WEB_HELPERS = {"web", "access", "errors", "security", "templating"}
+WEB_HELPERS = {"web", "access", "errors", "security", "templating", "throttle"}
 
 
 def modules(*folders: str) -> list[Path]:

@@ -9,7 +9,7 @@ from ..models.staff import PasswordChecksBusy
 from ..operations.staff import sign_in
 from ..web import safe_next_path
 from .forms import LoginForm
-from .throttle import LimitReached, count_attempt
+from ..throttle import LimitReached, count_attempt
 
 bp = Blueprint("auth", __name__)
 
@@ -33,7 +33,7 @@ def login():
     status, wrong_credentials = 200, False
     if form.validate_on_submit():
         # Counted per account and per client address before the password is
-        # checked (ats/auth/throttle.py); a correct one is refunded.
+        # checked (ats/throttle.py); a correct one is refunded.
         try:
             attempt = count_attempt(form.email.data, get_remote_address())
         except LimitReached as reached:

@@ -20,7 +20,7 @@ from flask import current_app
 from limits import RateLimitItem, parse
 from limits.strategies import FixedWindowRateLimiter
 
-from ..extensions import limiter
+from .extensions import limiter
 
 NAMESPACE = "ats-sign-in"
 
