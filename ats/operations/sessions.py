@@ -93,12 +93,13 @@ def end_session(token: str | None) -> None:
     db.session.commit()
 
 
-def revoke_all_sessions(user_id: int) -> None:
+def revoke_all_sessions(user_id: int, keep_token: str | None = None) -> None:
     """End every open session of the user, in the caller's write transaction
-    (a new password, deactivation); the caller commits."""
+    (a new password, deactivation), but the one ``keep_token`` opens if given
+    (turning on two-step sign-in ends the others); the caller commits."""
+    statement = db.update(StaffSession).where(StaffSession.user_id == user_id, StaffSession.revoked_at.is_(None))
+    if keep_token:
+        statement = statement.where(StaffSession.id != session_id_for(keep_token))
     db.session.execute(
-        db.update(StaffSession)
-        .where(StaffSession.user_id == user_id, StaffSession.revoked_at.is_(None))
-        .values(revoked_at=utcnow())
-        .execution_options(synchronize_session=False)
+        statement.values(revoked_at=utcnow()).execution_options(synchronize_session=False)
     )

@@ -33,6 +33,15 @@ class SignedIn:
     session_token: str
 
 
+@dataclass(frozen=True)
+class CodeNeeded:
+    """The password was right, but the account has two-step sign-in on: no
+    session is open until a code is given (``ats.operations.two_step``)."""
+
+    user_id: int
+    email: str
+
+
 def normalise_email(email: str) -> str:
     """The account key for ``email``: checked for shape (no DNS look-up), lower-cased."""
     try:
@@ -91,9 +100,12 @@ def save_staff_user(email: str, name: str, access: Access | str, password: str |
     return SavedUser(user, created)
 
 
-def sign_in(email: str, password: str, user_agent: str | None, lifetime: timedelta) -> SignedIn | None:
+def sign_in(email: str, password: str, user_agent: str | None,
+            lifetime: timedelta) -> SignedIn | CodeNeeded | None:
     """A new session for the active user with these credentials, or None,
     telling nothing of which part was wrong. Records the time of the sign-in.
+    For an account with two-step sign-in on, a right password opens nothing
+    yet: :class:`CodeNeeded` says a code must follow.
 
     The password check (or, for an unknown address, a dummy one that takes as
     long) runs in one of the process's few password-check slots, outside any
@@ -122,6 +134,10 @@ def sign_in(email: str, password: str, user_agent: str | None, lifetime: timedel
         return None
     if rehashed:
         user.password_hash = rehashed
+    if user.two_step_on:
+        needed = CodeNeeded(user.id, user.email)
+        db.session.commit()  # the rehash, if any
+        return needed
     user.last_login_at = utcnow()
     token = open_session(user.id, user_agent, lifetime)
     db.session.commit()
