@@ -50,6 +50,12 @@ def render_error(status: int, message: str | None = None, title: str | None = No
     )
 
 
+def too_many_requests(retry_after: int):
+    """The 429 page, saying in ``Retry-After`` how many seconds to wait."""
+    page, status = render_error(429)
+    return page, status, {"Retry-After": str(retry_after)}
+
+
 def init_app(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError):

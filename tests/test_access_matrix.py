@@ -14,9 +14,10 @@ from ats.models import Access
 from config import TestingConfig
 
 # Endpoints anyone may reach: the public blueprint, static files, and the
-# sign-in and sign-out forms themselves.
+# sign-in and sign-out forms themselves (the code step of signing in too: it
+# opens only for a browser whose password was right, tests/test_totp.py).
 PUBLIC_BLUEPRINTS = {"public"}
-OPEN_ENDPOINTS = {"static", "auth.login", "auth.logout"}
+OPEN_ENDPOINTS = {"static", "auth.login", "auth.login_code", "auth.logout"}
 
 # The contract's "who may do what", by path.
 CONTRACT_MINIMUM = {

@@ -1,6 +1,6 @@
 """The sign-in form."""
 from flask_wtf import FlaskForm
-from wtforms import EmailField, HiddenField, PasswordField
+from wtforms import EmailField, HiddenField, PasswordField, StringField
 from wtforms.validators import InputRequired, Length
 
 
@@ -18,3 +18,14 @@ class LoginForm(FlaskForm):
         render_kw={"autocomplete": "current-password"},
     )
     next = HiddenField()
+
+
+class CodeForm(FlaskForm):
+    """The second step of signing in, for accounts with two-step sign-in on."""
+
+    code = StringField(
+        "Code",
+        validators=[InputRequired("Enter the code from your app, or a recovery code."), Length(max=40)],
+        filters=[lambda value: value.strip() if value else value],
+        render_kw={"autocomplete": "one-time-code", "spellcheck": "false", "autocapitalize": "none"},
+    )
