@@ -106,6 +106,10 @@ class Config:
     # after sign-in whatever happens (checked on the server, ``staff_sessions``).
     ATS_SESSION_IDLE_MINUTES = int(os.environ.get("ATS_SESSION_IDLE_MINUTES", "30"))
     ATS_SESSION_MAX_HOURS = int(os.environ.get("ATS_SESSION_MAX_HOURS", "12"))
+    # Two-step sign-in (a code from an authenticator app after the password)
+    # is each staff member's choice; "true" makes it a must for admins: one
+    # without it reaches nothing but its enrolment until it is done.
+    ATS_REQUIRE_TOTP_FOR_ADMINS = os.environ.get("ATS_REQUIRE_TOTP_FOR_ADMINS", "false").lower() == "true"
     # The signed cookie is refused after the absolute limit too (Flask checks
     # its signature's age against this), instead of Flask's 31 days.
     PERMANENT_SESSION_LIFETIME = timedelta(hours=ATS_SESSION_MAX_HOURS)

@@ -47,6 +47,7 @@ def create_app(config: type[Config] | None = None) -> Flask:
     limiter.init_app(app)
     login_manager.init_app(app)
 
+    from .account import bp as account_bp
     from .auth import bp as auth_bp
     from .interviews import bp as interviews_bp
     from .pipeline import bp as pipeline_bp
@@ -58,6 +59,7 @@ def create_app(config: type[Config] | None = None) -> Flask:
     app.register_blueprint(pipeline_bp)
     app.register_blueprint(interviews_bp)
     app.register_blueprint(reports_bp)
+    app.register_blueprint(account_bp)
 
     errors.init_app(app)
     events.init_app(app)

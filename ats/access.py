@@ -128,3 +128,9 @@ def protected_endpoints(app: Flask) -> dict[str, Access]:
         if levels:
             endpoints[rule.endpoint] = max(levels)
     return endpoints
+
+
+def two_step_required(user) -> bool:
+    """Whether ``user`` must have two-step sign-in on (ATS_REQUIRE_TOTP_FOR_ADMINS: admins)."""
+    return bool(current_app.config["ATS_REQUIRE_TOTP_FOR_ADMINS"]) and user.access is Access.ADMIN
+
