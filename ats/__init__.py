@@ -5,7 +5,7 @@ from flask import Flask
 
 from config import MIN_SECRET_KEY, Config, ProductionConfig, config_from_env
 
-from . import errors, events, security, templating, urls, web
+from . import access, errors, events, security, templating, urls, web
 from .commands import ats_cli
 from .extensions import csrf, db, limiter, login_manager, migrate
 from .infra import logs, sqlite
@@ -64,6 +64,7 @@ def create_app(config: type[Config] | None = None) -> Flask:
     errors.init_app(app)
     events.init_app(app)
     security.init_app(app)
+    access.init_app(app)
     logs.init_app(app)
     templating.init_app(app)
     app.cli.add_command(ats_cli)

@@ -12,12 +12,15 @@ unprotected.
 Sessions are kept on the server (``staff_sessions``): the signed cookie holds
 the user id Flask-Login puts there and the session's random token, and every
 request checks the token's row (``ats.operations.sessions``).
+
+With ATS_REQUIRE_TOTP_FOR_ADMINS, an admin without two-step sign-in reaches
+nothing but its enrolment and the sign-out button (``init_app``).
 """
 import functools
 from collections.abc import Callable
 from datetime import timedelta
 
-from flask import Blueprint, Flask, abort, current_app, session
+from flask import Blueprint, Flask, abort, current_app, redirect, request, session, url_for
 from flask_login import current_user, login_user, logout_user
 
 from .extensions import login_manager
@@ -130,7 +133,24 @@ def protected_endpoints(app: Flask) -> dict[str, Access]:
     return endpoints
 
 
+# What an admin who must enrol in two-step sign-in may still reach.
+ENROLMENT_ENDPOINTS = {"account.enrol", "account.start_two_step", "auth.logout", "static"}
+
+
 def two_step_required(user) -> bool:
     """Whether ``user`` must have two-step sign-in on (ATS_REQUIRE_TOTP_FOR_ADMINS: admins)."""
     return bool(current_app.config["ATS_REQUIRE_TOTP_FOR_ADMINS"]) and user.access is Access.ADMIN
 
+
+def init_app(app: Flask) -> None:
+    @app.before_request
+    def send_admins_to_enrolment():
+        """An admin without two-step sign-in, while it is required, is sent to
+        its enrolment from every page but that and signing out."""
+        if not app.config["ATS_REQUIRE_TOTP_FOR_ADMINS"] or request.endpoint in ENROLMENT_ENDPOINTS:
+            return None
+        if request.endpoint is None or not current_user.is_authenticated:
+            return None
+        if two_step_required(current_user) and not current_user.two_step_on:
+            return redirect(url_for("account.enrol"), 303)
+        return None
