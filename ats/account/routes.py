@@ -82,7 +82,7 @@ def enrol():
     enrolment = None
     if secret is not None:
         uri = provisioning_uri(secret, current_user.email, current_app.config["ATS_SITE_NAME"])
-        enrolment = {"qr": qr_code(uri), "key": grouped_key(secret)}
+        enrolment = {"uri": uri, "qr": qr_code(uri), "key": grouped_key(secret)}
     return render_template(
         "account/enrol.html",
         enrolment=enrolment,
