@@ -32,7 +32,8 @@ from .operations.staff import SignedIn
 REGISTRY = "ats.access"
 
 # The Flask session's key for the server-side session's token.
-SESSION_TOKEN = "staff_session"  # nosec B105: the name of a key in the session, not a secret
+# (The name of a key in the session, not a secret.)
+SESSION_TOKEN = "staff_session"  # nosec B105
 
 
 def session_lifetime() -> timedelta:
