@@ -43,6 +43,11 @@ class Config:
     # (/healthz excepted, for load balancers).
     ATS_PUBLIC_URL = os.environ.get("ATS_PUBLIC_URL", "")
     ATS_CHECK_HOST = bool(os.environ.get("ATS_PUBLIC_URL"))
+    # One JSON line per request on standard error (logger "ats.requests").
+    ATS_REQUEST_LOG = os.environ.get("ATS_REQUEST_LOG", "true").lower() == "true"
+    # Who may read /metrics: addresses or networks, comma-separated.
+    ATS_METRICS_ALLOW = os.environ.get("ATS_METRICS_ALLOW", "127.0.0.1/32,::1/128")
+
     # The secret that candidates' status links, interview-offer links and staff
     # calendar feeds are derived from (ats/models/tokens.py). Empty: SECRET_KEY.
     # Changing it changes every such link.
@@ -137,6 +142,7 @@ class TestingConfig(Config):
     SECRET_KEY = "testing-only-this-key-is-not-a-secret"
     ATS_PUBLIC_URL = "http://localhost"  # the test client's host
     ATS_CHECK_HOST = False  # the browser tests' live server has another; tests of the check turn it on
+    ATS_REQUEST_LOG = False  # tests read the log lines through pytest's caplog instead
     SQLALCHEMY_DATABASE_URI = database_url(
         os.environ.get("TEST_DATABASE_URL", "sqlite:///:memory:")
     )

@@ -8,7 +8,7 @@ from config import MIN_SECRET_KEY, Config, ProductionConfig, config_from_env
 from . import access, errors, events, security, templating, urls, web
 from .commands import ats_cli
 from .extensions import csrf, db, limiter, login_manager, migrate
-from .infra import logs, sqlite
+from .infra import logs, metrics, sqlite
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -46,6 +46,8 @@ def create_app(config: type[Config] | None = None) -> Flask:
     csrf.init_app(app)
     limiter.init_app(app)
     login_manager.init_app(app)
+    logs.init_app(app)
+    metrics.init_app(app)
 
     from .account import bp as account_bp
     from .auth import bp as auth_bp
@@ -65,7 +67,6 @@ def create_app(config: type[Config] | None = None) -> Flask:
     events.init_app(app)
     security.init_app(app)
     access.init_app(app)
-    logs.init_app(app)
     templating.init_app(app)
     app.cli.add_command(ats_cli)
     return app

@@ -2,7 +2,6 @@
 role board's first page, each served by 2 sync workers on a free loopback
 port and driven by concurrent clients.
 
-    .venv/bin/pip install -e '.[bench]'
     .venv/bin/python bench/throughput.py [--applications 50000] [--clients 16] [--seconds 20]
                                          [--max-requests 20000] [--database-url postgresql+psycopg://…/ats_bench]
 
@@ -154,7 +153,7 @@ def main() -> None:
     parser.add_argument("--database-url", help="PostgreSQL database to use (its name must contain 'bench')")
     args = parser.parse_args()
     if not GUNICORN.exists():
-        sys.exit("gunicorn is missing: .venv/bin/pip install -e '.[bench]'")
+        sys.exit("gunicorn is missing: run `make install` (it is a dependency)")
 
     database = seed(fresh_database(args.database_url), args.applications)
     print(f"database: {database.kind}, {args.applications} applications in one role; "

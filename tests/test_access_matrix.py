@@ -17,7 +17,9 @@ from config import TestingConfig
 # sign-in and sign-out forms themselves (the code step of signing in too: it
 # opens only for a browser whose password was right, tests/test_totp.py).
 PUBLIC_BLUEPRINTS = {"public"}
-OPEN_ENDPOINTS = {"static", "auth.login", "auth.login_code", "auth.logout"}
+# /metrics needs no sign-in: it answers only the addresses in ATS_METRICS_ALLOW
+# (tests/test_observability.py).
+OPEN_ENDPOINTS = {"static", "auth.login", "auth.login_code", "auth.logout", "metrics"}
 
 # The contract's "who may do what", by path.
 CONTRACT_MINIMUM = {
