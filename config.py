@@ -130,6 +130,8 @@ class Config:
 
 class DevelopmentConfig(Config):
     # No key in the code: `make run` writes a random one to .env.
+    # The development server prints a line per request itself.
+    ATS_REQUEST_LOG = os.environ.get("ATS_REQUEST_LOG", "false").lower() == "true"
     # Without ATS_PUBLIC_URL, the address `flask run` serves (`make run` passes
     # HOST and PORT as FLASK_RUN_HOST and FLASK_RUN_PORT), and no Host check.
     ATS_PUBLIC_URL = os.environ.get("ATS_PUBLIC_URL") or "http://{}:{}".format(
