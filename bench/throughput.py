@@ -21,6 +21,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from pathlib import Path
@@ -43,11 +44,15 @@ class Server:
 
     def __init__(self, app: str, env: dict[str, str], health: str, chdir: Path = ROOT):
         self.port = free_port()
+        # The service writes a JSON line per request, as in production: kept
+        # in a file, out of this output, and shown if the server fails.
+        self.log = tempfile.TemporaryFile(mode="w+")
         self.process = subprocess.Popen(
             [str(GUNICORN), "--workers", "2", "--bind", f"{HOST}:{self.port}", "--chdir", str(chdir),
              "--log-level", "warning", app],
             # The service's address is where it is served: links and its Host check use it.
             env={**os.environ, "ATS_PUBLIC_URL": f"http://{HOST}:{self.port}", **env},
+            stderr=self.log,
         )
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
@@ -58,7 +63,8 @@ class Server:
             except OSError:
                 time.sleep(0.2)
         self.stop()
-        sys.exit(f"{app} did not answer on {HOST}:{self.port}")
+        self.log.seek(0)
+        sys.exit(f"{app} did not answer on {HOST}:{self.port}:\n{self.log.read()[-4000:]}")
 
     def stop(self) -> None:
         if self.process.poll() is None:
