@@ -10,7 +10,8 @@ from flask.cli import AppGroup
 from .models import Access
 from .operations.link_keys import rekey_links
 from .operations.resume_text import read_pending_resumes
-from .operations.staff import StaffError, save_staff_user
+from .operations.two_step import turn_off_for_a_locked_out_user
+from .operations.staff import StaffError, find_by_email, save_staff_user
 from .tools.catalog import CatalogError, load_catalog
 from .tools.demo import DemoError, generate
 
@@ -128,3 +129,16 @@ def rekey_links_command() -> None:
     counts = rekey_links()
     click.echo(f"status links: {counts.status_links}, interview-offer links: {counts.offer_links}, "
                f"calendar feeds: {counts.calendar_feeds}")
+
+
+@ats_cli.command("turn-off-two-step")
+@click.argument("email")
+def turn_off_two_step(email: str) -> None:
+    """For a staff member who lost both their phone and their recovery codes:
+    turn two-step sign-in off (check who they are first). Their sessions end."""
+    user = find_by_email(email)
+    if user is None:
+        raise click.ClickException(f"There is no staff account for {email!r}.")
+    if not turn_off_for_a_locked_out_user(user.id):
+        raise click.ClickException(f"Two-step sign-in is already off for {user.email}.")
+    click.echo(f"Two-step sign-in is off for {user.email}; they sign in with their password and can turn it on again.")

@@ -346,3 +346,29 @@ def test_the_rule_leaves_other_staff_and_signing_out_alone(client, auth, create_
     response = client.post("/logout", data={"csrf_token": staff_csrf_token(client, "/account/two-step")})
     assert location(response) == "/login"
     assert not is_signed_in(client)
+
+
+# --- Locked out: an operator turns it off ----------------------------------------------
+
+
+def test_an_operator_turns_it_off_for_someone_locked_out(app, client, auth, ada, db_session, totp_clock):
+    # Signed in elsewhere before losing the phone: that session ends too.
+    elsewhere = app.test_client()
+    assert auth.using(elsewhere).login(ada.account).status_code == 303
+    assert send_code(elsewhere, totp_clock.code(ada.two_step.secret)).status_code == 303
+    assert elsewhere.get("/pipeline/").status_code == 200
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["ats", "turn-off-two-step", "ADA@propelgrad.example"])
+    assert result.exit_code == 0, result.output
+    assert "Two-step sign-in is off for ada@propelgrad.example" in result.output
+    assert not user(db_session, ada.account).two_step_on
+    assert recovery_hashes(db_session, ada.account) == set()
+    assert elsewhere.get("/pipeline/").status_code == 302
+    assert auth.login(ada.account).status_code == 303 and is_signed_in(client)  # the password alone now
+    [event] = [e for e in audit_events(db_session, "two_step.off")]
+    assert event.actor_id is None and event.detail == {"proved_with": "operator", "user_id": ada.account.id}
+
+    again = runner.invoke(args=["ats", "turn-off-two-step", "ada@propelgrad.example"])
+    assert again.exit_code == 1 and "already off" in again.output
+    unknown = runner.invoke(args=["ats", "turn-off-two-step", "nobody@propelgrad.example"])
+    assert unknown.exit_code == 1 and "no staff account" in unknown.output

@@ -101,6 +101,26 @@ def turn_off(user_id: int, proof: str) -> bool:
     return True
 
 
+def turn_off_for_a_locked_out_user(user_id: int) -> bool:
+    """An operator turns two-step sign-in off for someone who lost both their
+    phone and their recovery codes (``flask ats turn-off-two-step``), after
+    checking who they are by other means. Their sessions end; they sign in
+    with their password and can turn it on again. False when it was off."""
+    write_transaction()
+    user = _locked(user_id)
+    if user is None or not user.two_step_on:
+        db.session.rollback()
+        return False
+    user.totp_secret = None
+    user.totp_enrolled_at = None
+    user.totp_last_step = None
+    _delete_recovery_codes(user.id)
+    revoke_all_sessions(user.id)
+    record("two_step.off", None, proved_with="operator", user_id=user.id)
+    db.session.commit()
+    return True
+
+
 def renew_recovery_codes(user_id: int, proof: str) -> list[str] | None:
     """Ten new recovery codes in place of the old ones, given the app's
     current code or the password; None, changing nothing, otherwise."""
