@@ -8,6 +8,8 @@ FLASK := $(BIN)/flask --app wsgi
 
 .PHONY: run test install install-test browser-tools clean
 
+# make run is development, whatever .env says or whether Flask reads it.
+run: export ATS_ENV ?= development
 run: install .env
 	$(FLASK) db upgrade
 	$(FLASK) ats seed
@@ -16,12 +18,12 @@ run: install .env
 test: install-test browser-tools
 	$(BIN)/pytest $(PYTEST_ARGS)
 
-# This machine's development settings, read by every `flask` command run here:
-# development chosen explicitly, and a random key of its own (never committed).
-.env: | $(BIN)/python
-	@umask 077 && printf 'ATS_ENV=development\nSECRET_KEY=%s\n' \
-		"$$($(BIN)/python -c 'import secrets; print(secrets.token_hex(32))')" > $@
-	@echo "wrote .env (ATS_ENV=development and a random SECRET_KEY)"
+# Development chosen explicitly, for every `flask` command run here (Flask
+# reads .env); its signing key is this machine's own, made on first use in
+# instance/secret_key. Neither is committed.
+.env:
+	@umask 077 && printf 'ATS_ENV=development\n' > $@
+	@echo "wrote .env (ATS_ENV=development)"
 
 install: $(VENV)/.installed
 install-test: $(VENV)/.installed-test

@@ -129,7 +129,10 @@ class Config:
 
 
 class DevelopmentConfig(Config):
-    # No key in the code: `make run` writes a random one to .env.
+    # No key in the code. Without SECRET_KEY, development (chosen explicitly:
+    # ATS_ENV=development, as `make run` does) makes a random key of this
+    # machine's own, once, in this file (mode 600), and keeps using it.
+    ATS_SECRET_KEY_FILE = os.environ.get("ATS_SECRET_KEY_FILE", str(INSTANCE_DIR / "secret_key"))
     # The development server prints a line per request itself.
     ATS_REQUEST_LOG = os.environ.get("ATS_REQUEST_LOG", "false").lower() == "true"
     # Without ATS_PUBLIC_URL, the address `flask run` serves (`make run` passes
@@ -175,8 +178,8 @@ def config_from_env() -> type[Config]:
     name = os.environ.get("ATS_ENV")
     if not name:
         raise RuntimeError(
-            "ATS_ENV is not set. On a developer's machine, run `make run` once: it writes .env with "
-            "ATS_ENV=development and a random SECRET_KEY, which every `flask` command run here reads. "
+            "ATS_ENV is not set. On a developer's machine, run `make run` once (it writes .env with "
+            "ATS_ENV=development, which every `flask` command run here reads) or set ATS_ENV=development. "
             f"On a server, set ATS_ENV=production, SECRET_KEY (at least {MIN_SECRET_KEY} characters) "
             "and ATS_PUBLIC_URL."
         )

@@ -1,8 +1,14 @@
-"""Security headers on every response, no caching of staff pages, and the Host check."""
+"""The signing key, security headers on every response, no caching of staff
+pages, and the Host check."""
+import os
+import secrets
+from pathlib import Path
 from urllib.parse import urlsplit
 
 from flask import Flask, Response, abort, request
 from flask_login import current_user
+
+from config import MIN_SECRET_KEY
 
 # No inline script anywhere: JSON-LD blocks are data, which CSP does not run.
 CONTENT_SECURITY_POLICY = "; ".join(
@@ -27,6 +33,42 @@ HEADERS = {
     "Cross-Origin-Opener-Policy": "same-origin",
     "Permissions-Policy": "camera=(), microphone=(), geolocation=(), interest-cohort=()",
 }
+
+
+def check_secret_key(app: Flask) -> None:
+    """Refuse to start without a SECRET_KEY of at least MIN_SECRET_KEY characters.
+
+    Development, chosen explicitly, may go without: it then uses a random key
+    of this machine's own, made once in ``ATS_SECRET_KEY_FILE``. No key is ever
+    written in the code, so no one can sign a cookie for someone else's server.
+    """
+    if not app.config.get("SECRET_KEY") and app.config.get("ATS_SECRET_KEY_FILE"):
+        app.config["SECRET_KEY"] = machine_key(Path(app.config["ATS_SECRET_KEY_FILE"]))
+    if len(app.config.get("SECRET_KEY") or "") < MIN_SECRET_KEY:
+        raise RuntimeError(
+            f"SECRET_KEY must be set, at least {MIN_SECRET_KEY} characters long: it signs sessions. "
+            "Make one with: python3 -c 'import secrets; print(secrets.token_hex(32))'"
+        )
+
+
+def machine_key(path: Path) -> str:
+    """The key in ``path``, made there first if there is none (readable by its owner only)."""
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    if path.exists():
+        return path.read_text().strip()
+    # Written whole under another name, then linked into place: of two
+    # processes starting at once, one key wins and neither reads half a file.
+    draft = path.with_name(f".{path.name}.{secrets.token_hex(4)}")
+    descriptor = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(descriptor, "w") as file:
+        file.write(secrets.token_hex(32) + "\n")
+    try:
+        os.link(draft, path)
+    except FileExistsError:
+        pass
+    finally:
+        draft.unlink()
+    return path.read_text().strip()
 
 
 def init_app(app: Flask) -> None:

@@ -71,16 +71,40 @@ def test_an_unset_ats_env_is_refused_with_what_to_set(monkeypatch):
         config_from_env()
 
 
-@pytest.mark.parametrize("key", [None, "", "short-key"])
-def test_development_without_a_real_key_is_refused(key):
+def test_a_short_key_is_refused(tmp_path):
+    from config import DevelopmentConfig
+
+    class Development(DevelopmentConfig):
+        SECRET_KEY = "short-key"
+        SQLALCHEMY_DATABASE_URI = "sqlite://"
+        ATS_SECRET_KEY_FILE = str(tmp_path / "secret_key")
+
+    with pytest.raises(RuntimeError, match="SECRET_KEY must be set, at least 32 characters"):
+        create_app(Development)
+
+
+@pytest.mark.parametrize("key", [None, ""])
+def test_development_without_a_key_makes_one_of_the_machines_own_once(tmp_path, key):
+    import os
+    import stat
+
     from config import DevelopmentConfig
 
     class Development(DevelopmentConfig):
         SECRET_KEY = key
         SQLALCHEMY_DATABASE_URI = "sqlite://"
+        ATS_SECRET_KEY_FILE = str(tmp_path / "instance" / "secret_key")
 
-    with pytest.raises(RuntimeError, match="SECRET_KEY must be set, at least 32 characters"):
-        create_app(Development)
+    first = create_app(Development).config["SECRET_KEY"]
+    assert len(first) == 64 and first != os.environ.get("SECRET_KEY")
+    assert create_app(Development).config["SECRET_KEY"] == first  # kept: sessions survive a restart
+    assert stat.S_IMODE(os.stat(Development.ATS_SECRET_KEY_FILE).st_mode) == 0o600
+    assert list((tmp_path / "instance").iterdir()) == [tmp_path / "instance" / "secret_key"]
+
+    class Elsewhere(Development):
+        ATS_SECRET_KEY_FILE = str(tmp_path / "other" / "secret_key")
+
+    assert create_app(Elsewhere).config["SECRET_KEY"] != first  # every machine its own
 
 
 def test_no_signing_key_is_written_in_the_code():
