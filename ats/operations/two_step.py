@@ -80,22 +80,11 @@ def turn_off(user_id: int, proof: str) -> bool:
     """Turn two-step sign-in off, given the app's current code or the
     password (``proof``); False, changing nothing, when it is neither. May
     raise :class:`~ats.models.staff.PasswordChecksBusy`."""
-    password_hash = _checked_password(user_id, proof)
-    if password_hash is None and not is_totp_code(proof):
+    proven = _proven(user_id, proof, "Two-step sign-in is already off.")
+    if proven is None:
         return False
-    write_transaction()
-    user = _locked(user_id)
-    if not user.two_step_on:
-        db.session.rollback()
-        raise TwoStepError("Two-step sign-in is already off.")
-    proved = _proved(user, proof, password_hash)
-    if proved is None:
-        db.session.rollback()
-        return False
-    user.totp_secret = None
-    user.totp_enrolled_at = None
-    user.totp_last_step = None
-    _delete_recovery_codes(user.id)
+    user, proved = proven
+    _clear(user)
     record("two_step.off", user.id, proved_with=proved)
     db.session.commit()
     return True
@@ -111,10 +100,7 @@ def turn_off_for_a_locked_out_user(user_id: int) -> bool:
     if user is None or not user.two_step_on:
         db.session.rollback()
         return False
-    user.totp_secret = None
-    user.totp_enrolled_at = None
-    user.totp_last_step = None
-    _delete_recovery_codes(user.id)
+    _clear(user)
     revoke_all_sessions(user.id)
     record("two_step.off", None, proved_with="operator", user_id=user.id)
     db.session.commit()
@@ -124,18 +110,10 @@ def turn_off_for_a_locked_out_user(user_id: int) -> bool:
 def renew_recovery_codes(user_id: int, proof: str) -> list[str] | None:
     """Ten new recovery codes in place of the old ones, given the app's
     current code or the password; None, changing nothing, otherwise."""
-    password_hash = _checked_password(user_id, proof)
-    if password_hash is None and not is_totp_code(proof):
+    proven = _proven(user_id, proof, "Two-step sign-in is off: there are no recovery codes.")
+    if proven is None:
         return None
-    write_transaction()
-    user = _locked(user_id)
-    if not user.two_step_on:
-        db.session.rollback()
-        raise TwoStepError("Two-step sign-in is off: there are no recovery codes.")
-    proved = _proved(user, proof, password_hash)
-    if proved is None:
-        db.session.rollback()
-        return None
+    user, proved = proven
     codes = _replace_recovery_codes(user.id)
     record("two_step.recovery_codes", user.id, proved_with=proved)
     db.session.commit()
@@ -171,6 +149,33 @@ def finish_sign_in(user_id: int, code: str, user_agent: str | None, lifetime: ti
 
 
 # --- Inside the operations -----------------------------------------------------------
+
+
+def _proven(user_id: int, proof: str, when_off: str) -> tuple[StaffUser, str] | None:
+    """The user, their row locked in a write transaction, and what ``proof``
+    proved (the app's code or the password); None, with nothing open, when it
+    proved neither. Raises TwoStepError(``when_off``) when two-step sign-in is off."""
+    password_hash = _checked_password(user_id, proof)
+    if password_hash is None and not is_totp_code(proof):
+        return None
+    write_transaction()
+    user = _locked(user_id)
+    if not user.two_step_on:
+        db.session.rollback()
+        raise TwoStepError(when_off)
+    proved = _proved(user, proof, password_hash)
+    if proved is None:
+        db.session.rollback()
+        return None
+    return user, proved
+
+
+def _clear(user: StaffUser) -> None:
+    """Two-step sign-in off: no secret, no last step, no recovery codes."""
+    user.totp_secret = None
+    user.totp_enrolled_at = None
+    user.totp_last_step = None
+    _delete_recovery_codes(user.id)
 
 
 def _locked(user_id: int) -> StaffUser | None:
