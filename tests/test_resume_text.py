@@ -28,7 +28,7 @@ from ats.infra.resume_text import Limits, extract
 from ats.infra.resumes import DOCX, PDF
 from ats.models import Application, ResumeTextStatus
 from tests.applications import ada, page_url
-from tests.files import docx_bytes, pdf_bytes
+from tests.files import docx_bytes, pdf_bytes, pdf_of
 from tests.fixtures import ROOT
 from tests.fixtures.staff import csrf_token_from
 from tests.pages import text_of
@@ -52,18 +52,7 @@ def pdf_with(content: bytes, pages: int = 1) -> bytes:
         b"<< /Type /Pages /Kids [%s] /Count %d >>" % (kids, pages),
         b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(stream) + stream + b"\nendstream",
     ] + [page] * pages
-    out = io.BytesIO()
-    out.write(b"%PDF-1.4\n")
-    offsets = []
-    for number, body in enumerate(objects, start=1):
-        offsets.append(out.tell())
-        out.write(b"%d 0 obj\n" % number + body + b"\nendobj\n")
-    xref = out.tell()
-    out.write(b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1))
-    for offset in offsets:
-        out.write(b"%010d 00000 n \n" % offset)
-    out.write(b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref))
-    return out.getvalue()
+    return pdf_of(objects)
 
 
 @functools.cache
