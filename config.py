@@ -57,7 +57,15 @@ class Config:
     # Rate limits, in Flask-Limiter notation.
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_HEADERS_ENABLED = True
+    # With Redis unreachable, limits are counted in each process until it is back.
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
     ATS_APPLY_LIMIT = os.environ.get("ATS_APPLY_LIMIT", "10 per hour")
+    # Background jobs (mail, resume text): redis://… queues them for
+    # `flask --app wsgi ats worker`; unset, they run in the web process
+    # right after the request's commit (ats.jobs).
+    ATS_QUEUE_URL = os.environ.get("ATS_QUEUE_URL") or None
+    # The queue's name in Redis: deployments sharing one Redis each need their own.
+    ATS_QUEUE_NAME = os.environ.get("ATS_QUEUE_NAME", "ats")
     ATS_LOGIN_LIMIT = os.environ.get("ATS_LOGIN_LIMIT", "5 per 15 minutes")
     ATS_LOGIN_ADDRESS_LIMIT = os.environ.get("ATS_LOGIN_ADDRESS_LIMIT", "20 per 15 minutes")
     # Argon2 checks (about 64 MiB each at production cost) running at once in
@@ -89,16 +97,15 @@ class Config:
 
     # Resumes are at most 5 MiB; the rest of the form is small.
     MAX_CONTENT_LENGTH = 6 * 1024 * 1024
-    # A resume's text is read once, when it arrives, by a child process with
-    # these limits: CPU seconds and memory (MiB of address space) in the
-    # child, and wall-clock seconds after which it is killed. Past any of
-    # them the text is "could not be read"; the apply request waits at most
-    # the wall-clock limit.
+    # A resume's text is read once, by a background job after the application
+    # is stored, in a child process with these limits: CPU seconds and memory
+    # (MiB of address space) in the child, and wall-clock seconds after which
+    # it is killed. Past any of them the text is "could not be read".
     ATS_RESUME_TEXT_CPU_SECONDS = int(os.environ.get("ATS_RESUME_TEXT_CPU_SECONDS", "10"))
     ATS_RESUME_TEXT_MEMORY_MB = int(os.environ.get("ATS_RESUME_TEXT_MEMORY_MB", "512"))
     ATS_RESUME_TEXT_TIMEOUT_SECONDS = float(os.environ.get("ATS_RESUME_TEXT_TIMEOUT_SECONDS", "20"))
-    # Readers run at once per process; an upload that finds none free within
-    # the wall-clock limit is stored with its text 'pending'.
+    # Readers run at once per process; a job that finds none free within the
+    # wall-clock limit leaves the text 'pending' for the worker's sweep.
     ATS_RESUME_TEXT_AT_ONCE = int(os.environ.get("ATS_RESUME_TEXT_AT_ONCE", "2"))
 
     # Argon2id cost, as argon2-cffi's PasswordHasher takes it. Empty: the
@@ -148,6 +155,7 @@ class TestingConfig(Config):
     ATS_PUBLIC_URL = "http://localhost"  # the test client's host
     ATS_CHECK_HOST = False  # the browser tests' live server has another; tests of the check turn it on
     ATS_REQUEST_LOG = False  # tests read the log lines through pytest's caplog instead
+    ATS_QUEUE_URL = None  # jobs run in-process; the worker's tests set a queue of their own
     SQLALCHEMY_DATABASE_URI = database_url(
         os.environ.get("TEST_DATABASE_URL", "sqlite:///:memory:")
     )

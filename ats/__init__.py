@@ -5,7 +5,7 @@ from flask import Flask
 
 from config import Config, ProductionConfig, config_from_env
 
-from . import access, errors, events, security, templating, urls, web
+from . import access, errors, jobs, security, templating, urls, web
 from .commands import ats_cli
 from .extensions import csrf, db, limiter, login_manager, migrate
 from .infra import logs, metrics, sqlite
@@ -46,6 +46,7 @@ def create_app(config: type[Config] | None = None) -> Flask:
     metrics.init_app(app)
 
     from .account import bp as account_bp
+    from .admin import bp as admin_bp
     from .auth import bp as auth_bp
     from .interviews import bp as interviews_bp
     from .pipeline import bp as pipeline_bp
@@ -58,9 +59,10 @@ def create_app(config: type[Config] | None = None) -> Flask:
     app.register_blueprint(interviews_bp)
     app.register_blueprint(reports_bp)
     app.register_blueprint(account_bp)
+    app.register_blueprint(admin_bp)
 
     errors.init_app(app)
-    events.init_app(app)
+    jobs.init_app(app)
     security.init_app(app)
     access.init_app(app)
     templating.init_app(app)

@@ -7,6 +7,9 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
+from .infra.logs import redacted_url
+from .jobs import queue
+from .jobs.tasks import sweep
 from .models import Access
 from .operations.link_keys import rekey_links
 from .operations.resume_text import read_pending_resumes
@@ -120,6 +123,37 @@ def read_resumes() -> None:
     counts = read_pending_resumes()
     seconds = time.perf_counter() - started
     click.echo(f"resume text: {counts.read} read, {counts.unreadable} could not be read, in {seconds:.1f} s")
+
+
+@ats_cli.command("worker")
+@click.option("--threads", default=4, show_default=True, type=click.IntRange(min=1, max=64),
+              help="Jobs this process runs at once (mail waits on the network, resume text on a child process).")
+def worker(threads: int) -> None:
+    """Run background jobs from the queue at ATS_QUEUE_URL (mail, resume text,
+    the sweep every minute) until stopped. Run any number, on any machine.
+
+    SIGTERM (as systemd and Kubernetes stop a process) lets running jobs finish
+    first; SIGINT stops at once, and the jobs it interrupted run again later.
+    """
+    jobs = queue()
+    if jobs.in_process:
+        raise click.ClickException(
+            "ATS_QUEUE_URL is not set: without a queue, jobs run in the web process and need no worker. "
+            "Set ATS_QUEUE_URL=redis://host:6379/0 on the web and worker machines."
+        )
+    click.echo(f"worker: {threads} threads, queue {redacted_url(current_app.config['ATS_QUEUE_URL'])}")
+    jobs.worker(threads).run()
+
+
+@ats_cli.command("sweep")
+def sweep_command() -> None:
+    """Run the worker's sweep once: queue again what waited (events never
+    queued, resumes never read) and remove resume files left by applications
+    that never committed. The worker does this every minute; without one,
+    run it from cron."""
+    swept = sweep(queue())
+    click.echo(f"sweep: {swept.events} events and {swept.resumes} resumes queued, "
+               f"{swept.orphan_files} orphan resume file{'' if swept.orphan_files == 1 else 's'} removed")
 
 
 @ats_cli.command("rekey-links")

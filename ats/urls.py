@@ -30,3 +30,8 @@ def absolute_url(endpoint: str, **values) -> str:
     parts = urlsplit(site_url())
     adapter = current_app.url_map.bind(parts.netloc, script_name=parts.path or "/", url_scheme=parts.scheme)
     return adapter.build(endpoint, values, force_external=True)
+
+
+def public_host() -> str:
+    """The site's host name (for Message-IDs and calendar UIDs)."""
+    return urlsplit(site_url()).hostname

@@ -1,12 +1,13 @@
-"""Events are dispatched after the commit, once each; a notification that
-fails never undoes or misreports the change it announces."""
+"""Events are delivered after the commit, once each; a notification that
+fails never undoes or misreports the change it announces, and is listed for
+admins (in-process, without a queue: no retries)."""
 from datetime import datetime, timedelta, timezone
 
 import pytest
 from sqlalchemy import select
 
-from ats.events import dispatch_pending
-from ats.models import Application, Event, EventType, Interview, Stage
+from ats.events import deliver
+from ats.models import Application, Event, EventType, Interview, JobFailure, Stage
 
 pytestmark = pytest.mark.usefixtures("seeded")
 
@@ -27,9 +28,9 @@ def test_the_mail_goes_out_after_the_commit_once(client, auth, signed_in, applic
     events = db_session.scalars(select(Event).order_by(Event.id)).all()
     assert [e.type for e in events] == [EventType.STAGE_CHANGED, EventType.INTERVIEW_SCHEDULED]
     assert all(e.dispatched_at is not None for e in events)
-    # Dispatching again finds nothing: no event is sent twice.
+    # Delivering again finds nothing to do: no event is sent twice.
     with app.app_context():
-        assert dispatch_pending() == 0
+        assert [deliver(event.id) for event in events] == [False, False]
     assert len(outbox()) == 1
 
 
@@ -50,4 +51,8 @@ def test_a_failing_notification_leaves_the_change_committed_and_the_page_truthfu
     assert page.status_code == 200 and "Tempus" in page.get_data(as_text=True)
     assert db_session.get(Application, application.id).stage == Stage.INTERVIEW
     assert outbox() == []
-    assert "the notification failed" in caplog.text
+    event = db_session.scalars(select(Event).filter_by(type=EventType.INTERVIEW_SCHEDULED)).one()
+    assert event.dispatched_at is None and event.failed_at is not None and event.claimed_until is None
+    failure = db_session.scalars(select(JobFailure)).one()
+    assert (failure.task, failure.args, failure.error, failure.tries) == ("deliver_event", f"[{event.id}]", "ValueError", 1)
+    assert f"job deliver_event [{event.id}] failed: ValueError" in caplog.text

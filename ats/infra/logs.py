@@ -16,6 +16,7 @@ import re
 import sys
 import time
 import uuid
+from urllib.parse import urlsplit, urlunsplit
 
 from flask import Flask, g, request
 
@@ -26,6 +27,16 @@ _TOKEN_PATHS = re.compile(r"(/applications/|/interview-offers/|/calendar/)[A-Za-
 def redact(text: str) -> str:
     """``text`` with every token in a path replaced by ``[token]``."""
     return _TOKEN_PATHS.sub(r"\1[token]", text)
+
+
+def redacted_url(url: str) -> str:
+    """A service's URL (Redis, a database) fit to print: no password."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    netloc = parts.netloc.rpartition("@")[2]
+    user = f"{parts.username}:***" if parts.username else ":***"
+    return urlunsplit(parts._replace(netloc=f"{user}@{netloc}"))
 
 
 class RedactTokens(logging.Filter):

@@ -5,7 +5,6 @@
 ``.eml`` file in ``ATS_MAIL_OUTBOX``, where people and tests can read it and
 from where nothing reaches the network.
 """
-import logging
 import os
 import secrets
 import smtplib
@@ -19,8 +18,6 @@ from pathlib import Path
 from flask import current_app, render_template
 
 from ..models import utcnow
-
-log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -68,26 +65,37 @@ def build_message(to: str, subject: str, template: str, attachments=(), **contex
     return message
 
 
-def send(message: EmailMessage) -> bool:
-    """Deliver one message. A failure is logged, not raised: the work that
-    asked for the mail is already saved, and the candidate can still use the
-    page they were sent to."""
+class MailNotSent(Exception):
+    """The message did not leave. Its text says why in words safe to log and
+    show admins (the kind of failure, an SMTP reply code): never an address."""
+
+
+def send(message: EmailMessage) -> None:
+    """Deliver one message, or raise :class:`MailNotSent`. The job that sends
+    it (``ats.jobs``) retries later; the change the mail announces is saved
+    either way."""
     backend = current_app.config["ATS_MAIL_BACKEND"]
+    if backend not in ("outbox", "smtp"):
+        raise MailNotSent(f"ATS_MAIL_BACKEND={backend!r} is not 'smtp' or 'outbox'")
     try:
         if backend == "outbox":
             _write_to_outbox(message)
-        elif backend == "smtp":
-            _send_smtp(message)
         else:
-            raise ValueError(f"ATS_MAIL_BACKEND={backend!r} is not 'smtp' or 'outbox'")
-    except (OSError, smtplib.SMTPException, ValueError):
-        log.exception("could not send mail %r to %s", message["Subject"], message["To"])
-        return False
-    return True
+            _send_smtp(message)
+    except smtplib.SMTPRecipientsRefused:
+        raise MailNotSent("the mail server refused the recipient") from None
+    except smtplib.SMTPResponseException as error:
+        raise MailNotSent(f"the mail server answered {error.smtp_code}") from None
+    except (smtplib.SMTPException, OSError) as error:
+        raise MailNotSent(f"the mail could not be sent ({type(error).__name__})") from None
 
 
-def send_mail(to: str, subject: str, template: str, attachments=(), **context) -> bool:
-    return send(build_message(to, subject, template, attachments, **context))
+def send_mail(to: str, subject: str, template: str, attachments=(), message_id: str | None = None,
+              **context) -> None:
+    message = build_message(to, subject, template, attachments, **context)
+    if message_id:
+        message.replace_header("Message-ID", message_id)
+    send(message)
 
 
 def _write_to_outbox(message: EmailMessage) -> None:

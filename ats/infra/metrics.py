@@ -3,8 +3,8 @@ only (default: this machine); anyone else gets ``404``.
 
 Requests are counted and timed by endpoint, method and status (the endpoint's
 name, never its path, so ids and tokens make no series of their own), and
-applications are counted by stage at each scrape, from the counts the
-database keeps. Under gunicorn each worker process counts on its own;
+applications are counted by stage, and background jobs by state (queued,
+waiting for a retry, given up), at each scrape, from the database and the queue. Under gunicorn each worker process counts on its own;
 prometheus-client's multiprocess mode adds them up when
 ``PROMETHEUS_MULTIPROC_DIR`` is set, as ``gunicorn.conf.py`` does.
 """
@@ -12,14 +12,14 @@ import ipaddress
 import os
 import time
 
-from flask import Flask, Response, abort, g, request
+from flask import Flask, Response, abort, current_app, g, request
 from prometheus_client import REGISTRY, CollectorRegistry, Counter, Histogram, generate_latest, multiprocess
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
 from sqlalchemy import func, select
 
 from ..extensions import db
-from ..models import StageCount
+from ..models import JobFailure, StageCount
 
 REQUESTS = Counter("ats_http_requests", "HTTP requests answered", ["endpoint", "method", "status"])
 LATENCY = Histogram("ats_http_request_duration_seconds", "Time to answer a request", ["endpoint"])
@@ -35,6 +35,20 @@ class ApplicationsByStage:
         ).all()
         for stage, count in sorted(rows, key=lambda row: row[0].value):
             family.add_metric([stage.value], count or 0)
+        yield family
+
+
+class Jobs:
+    """Background jobs waiting in the queue, waiting for a retry, and given up
+    (not yet run again by an admin), read at scrape time."""
+
+    def collect(self):
+        family = GaugeMetricFamily("ats_jobs", "Background jobs by state", labels=["state"])
+        counts = current_app.extensions["ats.jobs"].counts()
+        family.add_metric(["queued"], counts["queued"])
+        family.add_metric(["scheduled"], counts["scheduled"])
+        failed = db.session.scalar(select(func.count()).select_from(JobFailure).where(JobFailure.resolved_at.is_(None)))
+        family.add_metric(["failed"], failed or 0)
         yield family
 
 
@@ -54,9 +68,10 @@ def scrape() -> bytes:
         counted = generate_latest(registry)
     else:
         counted = generate_latest(REGISTRY)
-    stages = CollectorRegistry(auto_describe=True)
-    stages.register(ApplicationsByStage())
-    return counted + generate_latest(stages)
+    read = CollectorRegistry(auto_describe=True)
+    read.register(ApplicationsByStage())
+    read.register(Jobs())
+    return counted + generate_latest(read)
 
 
 def init_app(app: Flask) -> None:

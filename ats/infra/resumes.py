@@ -68,6 +68,7 @@ def _is_word_document(content: bytes) -> bool:
     return "[Content_Types].xml" in names and "word/document.xml" in names
 
 
+_NAME = re.compile(r"[0-9a-f]{32}")  # what store() names a file
 _UNSAFE = re.compile(r"[\x00-\x1f\x7f/\\:*?\"<>|]+")
 
 
@@ -103,6 +104,15 @@ def discard(storage_name: str | None) -> None:
         (upload_dir() / storage_name).unlink(missing_ok=True)
 
 
+def stored_before(moment: float) -> list[str]:
+    """The names of the stored resumes last written before ``moment`` (a Unix time)."""
+    directory = upload_dir()
+    if not directory.is_dir():
+        return []
+    return [path.name for path in directory.iterdir()
+            if _NAME.fullmatch(path.name) and path.stat().st_mtime < moment]
+
+
 def is_stored(storage_name: str) -> bool:
     """Whether the stored resume's file is there (the file is not opened)."""
     try:
@@ -112,6 +122,6 @@ def is_stored(storage_name: str) -> bool:
 
 
 def path_of(storage_name: str) -> Path:
-    if not re.fullmatch(r"[0-9a-f]{32}", storage_name):
+    if not _NAME.fullmatch(storage_name):
         raise ValueError("not a stored resume name")
     return upload_dir() / storage_name

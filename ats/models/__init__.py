@@ -23,6 +23,7 @@ from .interviews import (
     OfferSlot,
     OfferStatus,
 )
+from .jobs import JobFailure
 from .roles import CareerStep, Company, Role, RoleCompany, RoleFaq, RoleSkill, SalaryBand
 from .self_identification import SelfIdentification
 from .sessions import StaffSession
@@ -42,6 +43,7 @@ __all__ = [
     "OfferSlot",
     "OfferStatus",
     "InterviewStatus",
+    "JobFailure",
     "SkillAnnotation",
     "SkillLevel",
     "CLOSED_STAGES",

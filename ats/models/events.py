@@ -3,8 +3,9 @@
 An operation that changes state adds an :class:`Event` before it commits, so
 an event exists exactly when its change does: nothing rolled back is ever
 announced, nothing committed goes unannounced (the transactional outbox).
-After the commit, the dispatcher (``ats.events``) turns events into
-mail, and will turn them into webhooks and jobs.
+After the commit, each event is handed to the background jobs (``ats.jobs``),
+which deliver its mail (and later its webhooks) at least once and, short of a
+crash between the mail server's acceptance and the next commit, exactly once.
 """
 import enum
 from datetime import datetime
@@ -47,8 +48,18 @@ class Event(db.Model):
     application_id: Mapped[int | None] = mapped_column(ForeignKey("applications.id", ondelete="SET NULL"))
     data: Mapped[dict] = mapped_column(JSON, default=dict)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    # Set when a dispatcher took the event; it is then never taken again.
+    # Set once its notification has gone out (or it needed none): it is
+    # then never delivered again.
     dispatched_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Handed to the job queue; an event committed but never handed over (the
+    # queue was unreachable) is handed over by the worker's sweep.
+    queued_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # A job is delivering it until then; a job that finds the event claimed
+    # by another leaves it alone, and a claim that outlived its job (the
+    # worker was killed) lapses.
+    claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Its delivery gave up after the last retry (``job_failures`` says why).
+    failed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     application = relationship("Application")
 

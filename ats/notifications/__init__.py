@@ -1,9 +1,10 @@
 """Which mail goes to whom, with which links: one sender per kind of event,
 kept with its feature (``applications``, ``interviews``).
 
-The dispatcher (``ats.events``) calls ``notify`` once per committed event,
-after the commit: a mail that fails to build or send is logged and never
-undoes or misreports the change it announces. Links come from
+A background job (``ats.events.deliver``, run by ``ats.jobs``) calls
+``notify`` for each committed event, after the commit; a mail that fails to
+build or send raises, the job is retried, and the change it announces stays
+saved and truthfully reported. Links come from
 ``ATS_PUBLIC_URL`` (``ats.urls``), never from the request.
 """
 from ..models import Event
@@ -12,8 +13,12 @@ from . import applications, interviews
 SENDERS = {**applications.SENDERS, **interviews.SENDERS}
 
 
+def has_mail(event_type) -> bool:
+    return event_type in SENDERS
+
+
 def notify(event: Event) -> None:
-    """Send the mail ``event`` calls for, if any."""
+    """Send the mail ``event`` calls for, if any; raises if it could not."""
     sender = SENDERS.get(event.type)
     if sender is not None:
         sender(event)

@@ -4,15 +4,13 @@ from .candidates import to_candidate
 
 
 def application_received(event: Event) -> None:
-    application = event.application
-    to_candidate(application, f"We received your application for {application.role.title}", "application_received")
+    to_candidate(event, f"We received your application for {event.application.role.title}", "application_received")
 
 
 def status_link_again(event: Event) -> None:
     """Someone applied again with the address of an open application: nothing
     new was stored, and the address's owner (only) gets the existing link."""
-    application = event.application
-    to_candidate(application, f"Your application for {application.role.title}", "status_link")
+    to_candidate(event, f"Your application for {event.application.role.title}", "status_link")
 
 
 SENDERS = {

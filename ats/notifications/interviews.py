@@ -10,10 +10,9 @@ from .candidates import to_candidate
 def _interview_mail(template: str, subject: str):
     def send(event: Event) -> None:
         interview = db.session.get(Interview, event.data["interview_id"])
-        application = interview.application
         to_candidate(
-            application,
-            subject.format(role=application.role.title, company=interview.company.name),
+            event,
+            subject.format(role=interview.application.role.title, company=interview.company.name),
             template,
             attachments=[interview_attachment(interview)],
             interview=interview,
@@ -26,7 +25,7 @@ def interview_offered(event: Event) -> None:
     offer = db.session.get(InterviewOffer, event.data["offer_id"])
     application = offer.application
     to_candidate(
-        application,
+        event,
         f"Choose a time: interview for {application.role.title} with {offer.company.name}",
         "interview_offer",
         offer=offer,

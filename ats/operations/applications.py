@@ -21,7 +21,6 @@ from ..models import (
 )
 from . import end_transaction, write_transaction
 from .pipeline import CANDIDATE, move
-from .resume_text import read_stored_resume, text_columns
 
 # Bump when the privacy notice changes; each consent records the version it was given to.
 PRIVACY_NOTICE_VERSION = "2026-11-27"
@@ -63,10 +62,9 @@ def submit_application(role_id: int, details: ApplicantDetails, resume: resumes.
     """Store a new application, its candidate, history entry, claimed skills,
     self-identification and resume, all or nothing.
 
-    The resume is stored and its text read first, outside any transaction (a
-    child process, within ATS_RESUME_TEXT_* limits: this waits at most the
-    wall-clock one), so that the insert carries the text and the database's
-    write lock is never held while a file is parsed.
+    The resume is stored first, outside any transaction, and removed again
+    if the transaction does not commit. Its text is 'pending': a background
+    job reads it after the commit (``ats.jobs``, ``read_resume``).
 
     Raises DuplicateApplication when the same address (compared without
     case) already has an open application for this role; the existing
@@ -74,7 +72,7 @@ def submit_application(role_id: int, details: ApplicantDetails, resume: resumes.
     """
     email_key = details.email.lower()
     if resume and open_application(email_key, role_id) is not None:
-        # Nothing new will be stored: no file written, no text read.
+        # Nothing new will be stored: no file written.
         write_transaction()
         existing = open_application(email_key, role_id)
         if existing is not None:
@@ -84,9 +82,9 @@ def submit_application(role_id: int, details: ApplicantDetails, resume: resumes.
         if resume:
             end_transaction()
             storage_name = resumes.store(resume)
-            text = text_columns(read_stored_resume(storage_name, resume.content_type))
+            text = ResumeTextStatus.PENDING
         else:
-            text = {"resume_text_status": ResumeTextStatus.NONE.value}
+            text = ResumeTextStatus.NONE
         # A concurrent first application from the same address can win the
         # race to create the candidate; the second attempt then finds it.
         for attempt in (1, 2):
@@ -116,7 +114,7 @@ def _resubmitted(existing: Application) -> None:
     raise DuplicateApplication(existing)
 
 
-def _insert(role_id, email_key, details, resume, storage_name, text: dict) -> Application:
+def _insert(role_id, email_key, details, resume, storage_name, text: ResumeTextStatus) -> Application:
     role = db.session.get(Role, role_id)
     now = utcnow()
     candidate = db.session.scalars(select(Candidate).filter_by(email_key=email_key)).first()
@@ -149,7 +147,7 @@ def _insert(role_id, email_key, details, resume, storage_name, text: dict) -> Ap
         resume_original_name=resume.original_name if resume else None,
         resume_content_type=resume.content_type if resume else None,
         resume_size=resume.size if resume else None,
-        **text,
+        resume_text_status=text.value,
         **contact,
     )
     application.history.append(

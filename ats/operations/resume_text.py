@@ -1,10 +1,12 @@
-"""A resume's text: read once, when the resume arrives, and stored with the
-application, so that pages never read a file.
+"""A resume's text: read once, by a background job after the application is
+stored (``ats.jobs``), and stored with the application, so that pages never
+read a file.
 
 The reading happens outside any database transaction (it may take up to the
 wall-clock limit, ATS_RESUME_TEXT_TIMEOUT_SECONDS); the transaction that
-stores its result comes after. Applications whose resume arrived before the
-text was stored are 'pending' until ``flask ats read-resumes`` reads them.
+stores its result comes after. An application's text is 'pending' until
+then; the worker's sweep, or ``flask ats read-resumes``, reads any whose job
+was lost.
 """
 import logging
 import threading

@@ -1,0 +1,111 @@
+"""What the background jobs do. Each job's arguments are ids; everything
+else it reads from the database when it runs, so a job queued before a
+change sees the change."""
+import logging
+from dataclasses import astuple, dataclass
+from datetime import timedelta
+from typing import Callable
+
+from sqlalchemy import select
+
+from .. import events
+from ..extensions import db
+from ..infra import resumes
+from ..models import Application, ResumeTextStatus, utcnow
+from ..operations.resume_text import read_resume_text
+
+log = logging.getLogger(__name__)
+
+# A resume still 'pending' this long after its application arrived lost its
+# job (the queue was down, or the worker was killed while reading it).
+RESUME_LOST_AFTER = timedelta(minutes=10)
+# A stored resume no application names, this old, was left by an application
+# that never committed (its web worker was killed between storing the file
+# and the commit); no request takes this long.
+ORPHAN_FILE_AFTER = timedelta(hours=1)
+
+
+def deliver_event(event_id: int) -> None:
+    events.deliver(event_id)
+
+
+def event_gave_up(event_id: int) -> None:
+    """The event's mail is given up: the sweep leaves it alone from now on."""
+    events.mark([event_id], failed_at=utcnow())
+
+
+def read_resume(application_id: int) -> None:
+    read_resume_text(application_id)
+
+
+@dataclass(frozen=True)
+class Job:
+    name: str
+    run: Callable
+    # What it does, for admins.
+    label: str
+    # Tries after the first, waiting retry_delay seconds, then twice as long each time.
+    retries: int = 0
+    retry_delay: int = 0
+    # Called with the job's arguments when its last try failed.
+    gave_up: Callable | None = None
+
+
+JOBS = (
+    # Mail: 8 retries over about two hours (30 s, 1, 2, 4, 8, 16, 32, 64 min).
+    Job("deliver_event", deliver_event, "Mail to a candidate", retries=8, retry_delay=30, gave_up=event_gave_up),
+    # Reading never raises for a bad file (it is stored as unreadable); a
+    # retry is for the database or the file store being away.
+    Job("read_resume", read_resume, "Reading a resume's text", retries=3, retry_delay=60),
+)
+BY_NAME = {job.name: job for job in JOBS}
+
+
+@dataclass(frozen=True)
+class Swept:
+    events: int
+    resumes: int
+    orphan_files: int
+
+
+def remove_orphan_resumes() -> int:
+    """Delete stored resumes that no application names and that are older
+    than ORPHAN_FILE_AFTER; how many."""
+    cutoff = utcnow() - ORPHAN_FILE_AFTER
+    old = resumes.stored_before(cutoff.timestamp())
+    removed = 0
+    for start in range(0, len(old), 500):
+        batch = old[start:start + 500]
+        named = set(db.session.scalars(
+            select(Application.resume_storage_name).where(Application.resume_storage_name.in_(batch))
+        ))
+        db.session.commit()
+        for name in set(batch) - named:
+            resumes.discard(name)
+            removed += 1
+    return removed
+
+
+def sweep(jobs) -> Swept:
+    """Every minute, in the worker: hand over events never queued (or whose
+    job was lost) and resumes whose reading was lost, and remove resume files
+    left by applications that never committed."""
+    waiting = events.waiting()
+    now = utcnow()
+    pending = db.session.scalars(
+        select(Application.id)
+        .where(Application.resume_text_status == ResumeTextStatus.PENDING.value,
+               Application.applied_at < now - RESUME_LOST_AFTER)
+        .order_by(Application.id)
+        .limit(100)
+    ).all()
+    db.session.commit()
+    queued = [event_id for event_id in waiting if jobs.enqueue("deliver_event", event_id)]
+    events.mark(queued, queued_at=now)
+    for application_id in pending:
+        jobs.enqueue("read_resume", application_id)
+    swept = Swept(len(queued), len(pending), remove_orphan_resumes())
+    if swept != Swept(0, 0, 0):
+        log.info("sweep: %d events and %d resumes handed to the queue, %d orphan resume files removed",
+                 *astuple(swept))
+    return swept
