@@ -1,7 +1,7 @@
 """Error pages: every error a person can meet gets a page, not a stack trace."""
 import sqlite3
 
-from flask import Flask, current_app, render_template, request
+from flask import Flask, current_app, g, render_template, request
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError
@@ -29,6 +29,11 @@ MESSAGES = {
         "Busy",
         "We are handling many requests right now and could not save yours: nothing was saved. "
         "Please try again in a minute.",
+    ),
+    "database": (
+        "Unavailable for a moment",
+        "Our database cannot be reached just now, so this page cannot be shown and nothing you sent "
+        "was saved. Please try again in a minute.",
     ),
     500: (
         "Something went wrong",
@@ -91,5 +96,13 @@ def init_app(app: Flask) -> None:
             current_app.logger.warning("SQLite write lock not had in time: %s", request.path)
             page, status = render_error(503)
             return page, status, {"Retry-After": "60"}
-        current_app.logger.exception("database error on %s", request.path)
-        return render_error(500)
+        # The database is down or the connection broke: nothing this request
+        # did was committed. The pool replaces dead connections (pool_pre_ping),
+        # so the service recovers by itself when the database is back.
+        current_app.logger.error("database unreachable on %s: %s", request.path,
+                                 type(getattr(error, "orig", None) or error).__name__)
+        # The page must not ask the database who is signed in.
+        g._login_user = current_app.login_manager.anonymous_user()
+        title, message = MESSAGES["database"]
+        page, status = render_error(503, message, title)
+        return page, status, {"Retry-After": "30"}

@@ -2,64 +2,24 @@
 WEB_CONCURRENCY, the address from HOST and PORT, a JSON line per request on
 standard error, and metrics added up across the workers."""
 import json
-import os
-import secrets
-import socket
-import subprocess
-import time
 import urllib.request
 
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
-from tests.fixtures import ROOT
-
-GUNICORN = ROOT / ".venv" / "bin" / "gunicorn"
-FLASK = ROOT / ".venv" / "bin" / "flask"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+from tests.served import flask_cli, free_port, gunicorn, production_env
 
 
 @pytest.fixture
 def served(tmp_path):
     """gunicorn -c gunicorn.conf.py wsgi:app on a migrated SQLite database, 3 workers."""
-    if not GUNICORN.exists():
-        pytest.skip("gunicorn is not installed in .venv")
     port = free_port()
-    env = {
-        **{k: v for k, v in os.environ.items() if not k.startswith(("ATS_", "DATABASE_URL", "PROMETHEUS"))},
-        "ATS_ENV": "production", "SECRET_KEY": secrets.token_hex(32),
-        "ATS_PUBLIC_URL": f"http://127.0.0.1:{port}", "DATABASE_URL": f"sqlite:///{tmp_path / 'ats.sqlite3'}",
-        "ATS_UPLOAD_DIR": str(tmp_path / "uploads"), "ATS_MAIL_BACKEND": "outbox",
-        "ATS_MAIL_OUTBOX": str(tmp_path / "outbox"), "PROMETHEUS_MULTIPROC_DIR": str(tmp_path / "metrics"),
-        "HOST": "127.0.0.1", "PORT": str(port), "WEB_CONCURRENCY": "3",
-    }
-    for command in (["db", "upgrade"], ["ats", "seed"]):
-        done = subprocess.run([str(FLASK), "--app", "wsgi", *command], cwd=ROOT, env=env, capture_output=True,
-                              text=True, timeout=120)
-        assert done.returncode == 0, done.stderr
+    env = production_env(tmp_path, f"sqlite:///{tmp_path / 'ats.sqlite3'}", port, WEB_CONCURRENCY=3)
+    flask_cli(env, "db", "upgrade")
+    flask_cli(env, "ats", "seed")
     log = tmp_path / "gunicorn.log"
-    with open(log, "w") as errors:
-        server = subprocess.Popen([str(GUNICORN), "-c", "gunicorn.conf.py", "wsgi:app"], cwd=ROOT, env=env,
-                                  stdout=subprocess.DEVNULL, stderr=errors)
-    try:
-        base = f"http://127.0.0.1:{port}"
-        for _ in range(150):
-            try:
-                urllib.request.urlopen(base + "/healthz", timeout=2)
-                break
-            except OSError:
-                time.sleep(0.1)
-        else:
-            pytest.fail(f"gunicorn did not answer: {log.read_text()}")
+    with gunicorn(env, log) as (base, _):
         yield base, log
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
 
 
 def test_gunicorn_serves_logs_json_and_adds_up_metrics(served):

@@ -180,7 +180,7 @@ def test_unknown_path_is_a_404_page(client):
 def test_healthz_reports_the_database(client):
     response = client.get("/healthz")
     assert response.status_code == 200
-    assert response.get_json() == {"status": "ok", "database": "ok"}
+    assert response.get_json() == {"status": "ok", "database": "ok", "queue": "in-process", "limits": "in-process"}
 
 
 def test_healthz_is_503_when_the_database_is_unreachable(tmp_path):

@@ -11,6 +11,7 @@ from sqlalchemy.orm import selectinload
 from ..extensions import db, limiter
 from ..infra.calendar import feed_ics
 from ..infra.resumes import ResumeError, read_resume
+from ..jobs import queue
 from ..models import Role, RoleCompany, utcnow
 from ..models.stage_rules import MoveError
 from ..operations import applications as service
@@ -18,6 +19,7 @@ from ..operations import offers
 from ..operations.interviews import InterviewError
 from ..queries import interviews
 from ..queries.applications import application_by_token
+from ..throttle import limits_health
 from ..timezones import ZoneInfo, zone_names
 from ..web import or_404
 from .forms import ApplicationForm
@@ -229,9 +231,16 @@ def privacy():
 
 @bp.get("/healthz")
 def healthz():
+    """Each part the service uses: ``ok``, ``unreachable`` or ``in-process``.
+    ``503`` only when the database is unreachable, for nothing works without
+    it; with Redis away the service works on (limits per process, jobs
+    waiting in the database), so the answer is ``200`` with ``degraded``."""
+    parts = {"database": "ok", "queue": queue().health(), "limits": limits_health()}
     try:
         db.session.execute(text("SELECT 1"))
     except SQLAlchemyError:
         db.session.rollback()
-        return jsonify(status="error", database="unreachable"), 503
-    return jsonify(status="ok", database="ok")
+        parts["database"] = "unreachable"
+        return jsonify(status="error", **parts), 503
+    status = "ok" if "unreachable" not in parts.values() else "degraded"
+    return jsonify(status=status, **parts)
