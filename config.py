@@ -36,6 +36,10 @@ class Config:
     SQLALCHEMY_TRACK_MODIFICATIONS = False
 
     ATS_UPLOAD_DIR = os.environ.get("ATS_UPLOAD_DIR", str(INSTANCE_DIR / "uploads"))
+    # Resumes in an S3 bucket instead of ATS_UPLOAD_DIR: s3://bucket or
+    # s3://bucket/prefix (checked at start-up). The endpoint comes from
+    # AWS_ENDPOINT_URL, the credentials from boto3's own lookup (AWS_ACCESS_KEY_ID…).
+    ATS_STORAGE_URL = os.environ.get("ATS_STORAGE_URL", "")
     ATS_CATALOG_DIR = os.environ.get("ATS_CATALOG_DIR", str(BASE_DIR / "catalog"))
     # The site's address: every absolute link (mail, feeds, JSON-LD, Open
     # Graph) is built from it, never from the request. Required in production.

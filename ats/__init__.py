@@ -8,7 +8,7 @@ from config import Config, ProductionConfig, config_from_env
 from . import access, errors, jobs, security, templating, urls, web
 from .commands import ats_cli
 from .extensions import csrf, db, limiter, login_manager, migrate
-from .infra import logs, metrics, sqlite
+from .infra import logs, metrics, sqlite, storage
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -28,6 +28,7 @@ def create_app(config: type[Config] | None = None) -> Flask:
     app.config.from_object(config)
     security.check_secret_key(app)
     urls.check_public_url(app)
+    storage.init_app(app)
     sqlite.configure(app)
     if app.config["ATS_TRUSTED_PROXIES"]:
         from werkzeug.middleware.proxy_fix import ProxyFix

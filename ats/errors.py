@@ -8,6 +8,7 @@ from werkzeug.exceptions import HTTPException, InternalServerError
 
 from .extensions import db
 from .infra import sqlite
+from .infra.storage import StorageUnavailable
 
 # What the page says for each status; anything else falls back to its HTTP name.
 MESSAGES = {
@@ -83,6 +84,16 @@ def init_app(app: Flask) -> None:
         # Whatever the failed request half-did is thrown away.
         db.session.rollback()
         return render_error(500)
+
+    @app.errorhandler(StorageUnavailable)
+    def storage_error(error: StorageUnavailable):
+        db.session.rollback()
+        current_app.logger.warning("file store unavailable on %s: %s", request.path, error)
+        page, status = render_error(
+            503, "Stored files cannot be reached right now, and nothing was changed. Please try again in a few minutes.",
+            "Unavailable",
+        )
+        return page, status, {"Retry-After": "60"}
 
     # SQLAlchemy's, and the driver's own when the wait for a turn to write
     # (``ats.infra.sqlite``) runs out before SQLAlchemy sent anything.

@@ -1,16 +1,20 @@
 """Resume files: judged by their content, stored under random names outside
-anything served, and removed again if the application that brought them fails."""
+anything served (in the store ``ats.infra.storage`` chooses: a local folder or
+an S3 bucket), and removed again if the application that brought them fails."""
 import io
-import os
+import logging
 import re
 import secrets
 import unicodedata
 import zipfile
 from dataclasses import dataclass
-from pathlib import Path
 
 import filetype
-from flask import current_app
+
+from . import storage
+from .storage import MissingFile, Opened, StorageUnavailable
+
+log = logging.getLogger(__name__)
 
 MAX_RESUME_BYTES = 5 * 1024 * 1024
 PDF = "application/pdf"
@@ -84,44 +88,54 @@ def clean_filename(filename: str | None, extension: str) -> str:
     return f"{name[:200]}{extension}"
 
 
-def upload_dir() -> Path:
-    return Path(current_app.config["ATS_UPLOAD_DIR"])
-
-
 def store(resume: Resume) -> str:
-    """Write the file under a new random name and return that name."""
-    directory = upload_dir()
-    directory.mkdir(parents=True, exist_ok=True, mode=0o700)
+    """Write the file under a new random name, in the configured store, and return that name."""
     storage_name = secrets.token_hex(16)
-    fd = os.open(directory / storage_name, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "wb") as handle:
-        handle.write(resume.content)
+    storage.current().write(storage_name, resume.content)
     return storage_name
 
 
 def discard(storage_name: str | None) -> None:
-    if storage_name:
-        (upload_dir() / storage_name).unlink(missing_ok=True)
+    """Remove a stored file whose application was not saved. A store that
+    cannot be reached leaves it behind, logged by its name: the error that
+    brought us here is the one to raise."""
+    if not storage_name:
+        return
+    try:
+        storage.current().delete(storage_name)
+    except (OSError, StorageUnavailable):
+        log.exception("a resume file of an application not saved was left behind: %s", storage_name)
 
 
 def stored_before(moment: float) -> list[str]:
     """The names of the stored resumes last written before ``moment`` (a Unix time)."""
-    directory = upload_dir()
-    if not directory.is_dir():
-        return []
-    return [path.name for path in directory.iterdir()
-            if _NAME.fullmatch(path.name) and path.stat().st_mtime < moment]
+    return [name for name in storage.current().names_before(moment) if _NAME.fullmatch(name)]
 
 
 def is_stored(storage_name: str) -> bool:
     """Whether the stored resume's file is there (the file is not opened)."""
     try:
-        return path_of(storage_name).is_file()
+        return storage.current().exists(checked(storage_name))
     except ValueError:
         return False
 
 
-def path_of(storage_name: str) -> Path:
+def open_stored(storage_name: str) -> Opened:
+    """The stored resume, open for reading in chunks; MissingFile when it is not there."""
+    try:
+        return storage.current().open(checked(storage_name))
+    except ValueError:
+        raise MissingFile(storage_name) from None
+
+
+def local_copy(storage_name: str):
+    """A context manager giving the stored resume as a local file's path
+    (a private temporary copy when the store is not local, deleted after);
+    MissingFile when it is not there, ValueError when it is no resume's size."""
+    return storage.current().local_copy(checked(storage_name), MAX_RESUME_BYTES)
+
+
+def checked(storage_name: str) -> str:
     if not _NAME.fullmatch(storage_name):
         raise ValueError("not a stored resume name")
-    return upload_dir() / storage_name
+    return storage_name

@@ -38,13 +38,8 @@ def reader_slots(size: int) -> threading.BoundedSemaphore:
 def read_stored_resume(storage_name: str, content_type: str | None) -> ResumeText | None:
     """The text of a stored resume, read by a child process within the
     configured limits; None when no reader came free within the wall-clock
-    limit (the resume stays 'pending', for ``flask ats read-resumes``). Call
-    it with no transaction open: it holds none."""
-    try:
-        path = resumes.path_of(storage_name)
-    except ValueError:
-        log.warning("resume text could not be read: not a stored resume's name")
-        return ResumeText(problem=UNREADABLE)
+    limit or the file store could not be reached (the resume stays 'pending',
+    for ``flask ats read-resumes``). Call it with no transaction open: it holds none."""
     config = current_app.config
     limits = Limits.from_config(config)
     slots = reader_slots(int(config["ATS_RESUME_TEXT_AT_ONCE"]))
@@ -52,7 +47,17 @@ def read_stored_resume(storage_name: str, content_type: str | None) -> ResumeTex
         log.warning("resume text left pending: every reader was busy for %g s", limits.timeout_seconds)
         return None
     try:
-        return extract(path, content_type, limits)
+        with resumes.local_copy(storage_name) as path:
+            return extract(path, content_type, limits)
+    except ValueError as error:  # not a stored resume's name, or more than a resume's size
+        log.warning("resume text could not be read: %s", error)
+        return ResumeText(problem=UNREADABLE)
+    except resumes.MissingFile:
+        log.warning("resume text could not be read: no stored file under its name")
+        return ResumeText(problem=UNREADABLE)
+    except resumes.StorageUnavailable:
+        log.warning("resume text left pending: the file store could not be reached")
+        return None
     finally:
         slots.release()
 

@@ -165,17 +165,21 @@ def resume(application_id: int):
     if not application.resume_storage_name:
         abort(404)
     try:
-        path = resumes.path_of(application.resume_storage_name)
-    except ValueError:
-        abort(404)
-    if not path.is_file():
+        stored = resumes.open_stored(application.resume_storage_name)
+    except resumes.MissingFile:
         abort(404)
     content_type = application.resume_content_type or "application/octet-stream"
     name = resumes.clean_filename(application.resume_original_name, resumes.ACCEPTED.get(content_type, ""))
-    record_resume_download(application_id, current_user.id)
+    try:
+        record_resume_download(application_id, current_user.id)
+    except BaseException:
+        stored.stream.close()
+        raise
+    # Streamed in chunks as it is read (from the folder or from S3), never held whole.
     response = send_file(
-        path, mimetype=content_type, as_attachment=True, download_name=name, conditional=False, etag=False
+        stored.stream, mimetype=content_type, as_attachment=True, download_name=name, conditional=False, etag=False
     )
+    response.content_length = stored.size
     response.headers["Cache-Control"] = "private, no-store"
     response.headers["X-Content-Type-Options"] = "nosniff"
     return response

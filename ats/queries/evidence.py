@@ -69,7 +69,11 @@ def stored_resume_text(application: Application) -> ResumeText:
     """The resume's text as stored with the application, or why there is none."""
     if not application.resume_storage_name:
         return ResumeText()
-    if not resumes.is_stored(application.resume_storage_name):
+    try:
+        missing = not resumes.is_stored(application.resume_storage_name)
+    except resumes.StorageUnavailable:
+        missing = False  # cannot tell now; the text below is the database's own
+    if missing:
         return ResumeText(problem=MISSING)
     status = application.resume_text_status
     if status == ResumeTextStatus.READ:
