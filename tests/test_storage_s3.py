@@ -104,6 +104,24 @@ def test_a_duplicate_application_writes_nothing(client, csrf, db_session, s3_buc
     assert len(db_session.scalars(select(Application)).all()) == 1
 
 
+def test_the_sweep_removes_an_object_no_application_names(app, client, csrf, db_session, s3_bucket, monkeypatch):
+    from datetime import timedelta
+
+    from ats.infra import resumes
+    from ats.jobs import queue, tasks
+
+    assert apply(client, csrf, pdf_bytes("kept")).status_code == 303
+    [kept] = s3_bucket.names()
+    with app.app_context():
+        orphan = resumes.store(resumes.Resume(pdf_bytes("orphan"), PDF, "cv.pdf"))
+        assert tasks.sweep(queue()).orphan_files == 0  # not an hour old
+        # An hour from now, as the sweep will see them.
+        monkeypatch.setattr(tasks, "ORPHAN_FILE_AFTER", timedelta(hours=-1))
+        assert sorted(resumes.stored_before(2e9)) == sorted([kept, orphan])
+        assert tasks.sweep(queue()).orphan_files == 1
+    assert s3_bucket.names() == [kept]
+
+
 def test_a_missing_object_is_404_and_the_page_says_so(client, signed_in, create_application, role, attach_resume,
                                                       db_session, s3_bucket):
     application_id = create_application(role, **ada()).id
