@@ -109,17 +109,3 @@ def limits_health() -> str:
     if current_app.config["RATELIMIT_STORAGE_URI"].startswith("memory://"):
         return "in-process"
     return "ok" if limiter.storage.check() else "unreachable"
-    config = current_app.config
-    limits = [
-        (parse(config["ATS_LOGIN_LIMIT"]), ("account", email.strip().lower())),
-        (parse(config["ATS_LOGIN_ADDRESS_LIMIT"]), ("address", address or "unknown")),
-    ]
-    strategy = FixedWindowRateLimiter(limiter.storage)
-    for item, identifiers in limits:
-        identifiers = (NAMESPACE, *identifiers)
-        if not strategy.hit(item, *identifiers):
-            attempt.refund()
-            reset_at = strategy.get_window_stats(item, *identifiers).reset_time
-            raise LimitReached(max(1, math.ceil(reset_at - time.time())))
-        attempt.counted.append((item, identifiers))
-    return attempt

@@ -26,16 +26,21 @@ pytestmark = pytest.mark.usefixtures("seeded", "upload_dir")
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 
 
-@pytest.fixture
-def queued(app, monkeypatch):
-    """The app's jobs on a Redis queue of this test's own, with no worker:
-    the test runs what is queued (``run_queued``), as a worker would."""
+def need_redis() -> None:
+    """Skip without Redis at REDIS_URL, except in CI, where it must be there."""
     try:
         redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2).ping()
     except redis.RedisError as error:
         if IN_CI:
             pytest.fail(f"Redis at {REDIS_URL} is needed in CI: {error}")
         pytest.skip(f"no Redis at {REDIS_URL}")
+
+
+@pytest.fixture
+def queued(app, monkeypatch):
+    """The app's jobs on a Redis queue of this test's own, with no worker:
+    the test runs what is queued (``run_queued``), as a worker would."""
+    need_redis()
     monkeypatch.setitem(app.config, "ATS_QUEUE_URL", REDIS_URL)
     monkeypatch.setitem(app.config, "ATS_QUEUE_NAME", f"test-{secrets.token_hex(6)}")
     jobs = Jobs(app)

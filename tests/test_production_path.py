@@ -15,11 +15,10 @@ from sqlalchemy.engine import make_url
 
 from ats.models import Access, Application, ResumeTextStatus
 from tests.files import pdf_bytes
-from tests.fixtures import IN_CI
 from tests.fixtures.staff import STAFF_PASSWORD
 from tests.fixtures.storage import BUCKET, Bucket
 from tests.served import Client, eventually, free_port, gunicorn, production_env, worker
-from tests.test_jobs import REDIS_URL
+from tests.test_jobs import REDIS_URL, need_redis
 
 ROLE = "/roles/healthcare-ai-engineer"
 
@@ -31,12 +30,7 @@ def production(app, seeded, s3_server, tmp_path):
     url = make_url(app.config["SQLALCHEMY_DATABASE_URI"])
     if url.get_backend_name() != "postgresql":
         pytest.skip("the production path runs on PostgreSQL (TEST_DATABASE_URL)")
-    try:
-        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2).ping()
-    except redis.RedisError as error:
-        if IN_CI:
-            pytest.fail(f"Redis at {REDIS_URL} is needed in CI: {error}")
-        pytest.skip(f"no Redis at {REDIS_URL}")
+    need_redis()
     prefix = f"production/{secrets.token_hex(6)}"
     env = production_env(
         tmp_path, url.render_as_string(hide_password=False), free_port(), WEB_CONCURRENCY=3,
