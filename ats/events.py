@@ -47,6 +47,7 @@ class Committed:
     id: int
     type: EventType
     application_id: int | None
+    data: dict
 
 
 def needing_delivery(events: list[Committed]) -> list[int]:
@@ -121,7 +122,7 @@ _COMMITTED = "ats.events_committed"
 
 @orm_event.listens_for(Session, "after_flush")
 def _note_new_events(session, flush_context) -> None:
-    new = [Committed(instance.id, instance.type, instance.application_id)
+    new = [Committed(instance.id, instance.type, instance.application_id, dict(instance.data or {}))
            for instance in session.new if isinstance(instance, Event)]
     if new:
         session.info.setdefault(_FLUSHED, []).extend(new)

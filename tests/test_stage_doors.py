@@ -101,7 +101,7 @@ def test_a_new_application_records_its_event(client, csrf, db_session, upload_di
         "profile": "Clinical NLP.", "consent": "y",
     })
     assert response.status_code == 303
-    assert db_session.execute(select(Event.type, Event.data)).all() == [(EventType.APPLICATION_CREATED, {})]
+    assert db_session.execute(select(Event.type, Event.data)).all() == [(EventType.APPLICATION_CREATED, {"resume": False})]
 
 
 def test_a_failed_transaction_records_no_event(app_session, db_session, create_application, role, recruiter,

@@ -60,7 +60,7 @@ class Jobs:
         self.tasks = {job.name: self._task(job) for job in tasks.JOBS}
         self.huey.post_execute()(self._after_try)
         if not self.in_process:
-            self._sweep = self.huey.periodic_task(crontab(minute="*"), name="sweep")(self._run_sweep)
+            self.huey.periodic_task(crontab(minute="*"), name="sweep")(self._run_sweep)
 
     def _task(self, job: tasks.Job):
         app = self.app
@@ -105,7 +105,8 @@ class Jobs:
         try:
             self.tasks[name](*args)
         except RedisError as error:
-            log.warning("queue unreachable (%s): job %s %s left to the sweep", type(error).__name__, name, failures.args_text(args))
+            log.warning("queue unreachable (%s): job %s %s left to the sweep",
+                        type(error).__name__, name, failures.args_text(args))
             return False
         return True
 
@@ -143,7 +144,7 @@ def hand_over(committed: list[events.Committed]) -> None:
     events.mark([event.id for event in committed if event.id not in deliver], dispatched_at=utcnow())
     queued = [event_id for event_id in sorted(deliver) if jobs.enqueue("deliver_event", event_id)]
     for event in committed:
-        if event.type == EventType.APPLICATION_CREATED:
+        if event.type == EventType.APPLICATION_CREATED and event.data.get("resume"):
             jobs.enqueue("read_resume", event.application_id)
     if not jobs.in_process:
         events.mark(queued, queued_at=utcnow())

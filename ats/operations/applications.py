@@ -154,7 +154,8 @@ def _insert(role_id, email_key, details, resume, storage_name, text: ResumeTextS
         StageChange(from_stage=None, to_stage=Stage.APPLIED, actor_kind=CANDIDATE.kind, created_at=now)
     )
     db.session.add(application)
-    record_event(EventType.APPLICATION_CREATED, application)
+    # With a resume, a job reads its text once the application is committed.
+    record_event(EventType.APPLICATION_CREATED, application, resume=storage_name is not None)
     db.session.flush()
     # Kept in its own table, reachable from no application page.
     db.session.add(SelfIdentification(application_id=application.id, **details.self_identification))
