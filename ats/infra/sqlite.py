@@ -28,7 +28,7 @@ LOCK_WAIT_SECONDS = 60
 # SQLite's own lower() and LIKE fold ASCII letters only ("ZOË" stays "zoË");
 # this function folds every letter (Python's str.lower, as PostgreSQL's
 # lower() does in a UTF-8 database). The board's search calls it
-# (``ats.queries.board.search_condition``).
+# (``ats.queries.search``).
 LOWER = "unicode_lower"
 
 

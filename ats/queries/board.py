@@ -7,19 +7,18 @@ counts per stage (kept by the database's triggers in ``stage_counts``, so
 they cost the same at any size); then, without ``?q=``, the cards of every
 column shown (one UNION ALL of per-stage range scans on the
 ``ix_applications_role_stage_entered`` index, each stopping after a page of
-cards); with ``?q=``, one pass over the role's applications that matches
-them, counts the matches per stage and numbers them (window functions),
-because matching is what costs there.
+cards); with ``?q=``, the matches the database's text index finds
+(``search``), counted per stage and numbered in one pass (window functions).
 """
 import functools
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from sqlalchemy import and_, bindparam, func, literal, or_, select, union_all
+from sqlalchemy import and_, bindparam, func, or_, select, union_all
 
 from ..extensions import db
-from ..infra import sqlite
 from ..models import (
     CLOSED_STAGES,
     OPEN_STAGES,
@@ -32,6 +31,7 @@ from ..models import (
 )
 from ..models.assessment import skill_match_score
 from ..models.stage_rules import allowed_moves
+from .search import search_condition
 
 # The columns: open stages in pipeline order, then the closed ones.
 BOARD_STAGES = OPEN_STAGES + CLOSED_STAGES
@@ -40,43 +40,12 @@ BOARD_STAGES = OPEN_STAGES + CLOSED_STAGES
 PAGE_SIZE = 10
 # A bulk move handles at most this many applications (a full page is 7 × 10).
 BULK_LIMIT = 200
-# The candidate texts ``?q=`` searches: the application's own copy of them.
-SEARCHED = (Application.full_name, Application.email, Application.location, Application.profile)
+# What ``?q=`` may not hold once its white space is folded.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
 class BoardInputError(ValueError):
     """A board address or bulk form the board cannot use; the message says why."""
-
-
-# --- Searching without case, the same on both databases ------------------------
-
-
-def like_pattern(text: str) -> str:
-    """A LIKE pattern (escape character ``\\``) for values containing ``text`` literally."""
-    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
-
-
-def search_condition(text: str, dialect: str):
-    """Applications whose name, email, location or profile contain ``text``, without case.
-
-    PostgreSQL's ILIKE folds every letter. SQLite's LIKE folds ASCII letters
-    only, which is all an ASCII query needs (only the Kelvin sign and the
-    dotted capital I fold into ASCII, and an ASCII query misses them there);
-    a query with other letters goes through the ``unicode_lower`` function
-    extensions.py gives SQLite, called once per row on the four texts joined
-    by a character no query holds (U+001F, white space to BoardQuery).
-    """
-    pattern = like_pattern(text)
-    if dialect != "sqlite":
-        return or_(*(column.ilike(pattern, escape="\\") for column in SEARCHED))
-    if text.isascii():
-        return or_(*(column.like(pattern, escape="\\") for column in SEARCHED))
-    separator = literal("\x1f")
-    joined = SEARCHED[0]
-    for column in SEARCHED[1:]:
-        joined = joined.concat(separator).concat(column)
-    return getattr(func, sqlite.LOWER)(joined).like(pattern.lower(), escape="\\")
 
 
 # --- What the address asks for -------------------------------------------------
@@ -93,6 +62,10 @@ class BoardQuery:
     @classmethod
     def from_args(cls, args: Mapping[str, str]) -> "BoardQuery":
         q = " ".join((args.get("q") or "").split())
+        if _CONTROL.search(q):
+            # No stored text holds one (forms drop or refuse them), and
+            # PostgreSQL refuses NUL in a query.
+            raise BoardInputError("A search cannot hold control characters: type the text to look for.")
         stage = None
         if args.get("stage"):
             try:
@@ -230,8 +203,8 @@ def load_board(role_slug: str, query: BoardQuery, now: datetime | None = None) -
     counts = dict.fromkeys(BOARD_STAGES, 0)
     rows = []
     if query.q:
-        # Matching is the costly part: one pass finds the matches, counts
-        # them per stage and numbers them within it.
+        # The text index finds the matches; one pass counts them per stage
+        # and numbers them within it.
         search = search_condition(query.q, db.session.get_bind().dialect.name)
         for row in db.session.execute(_search_page(role_id, search, shown, query.offset)):
             counts[row.stage] = row.matches
