@@ -3,6 +3,7 @@
 
     .venv/bin/python bench/board.py [--applications 50000] [--requests 200]
                                     [--database-url postgresql+psycopg://…/ats_bench] [--explain]
+                                    [--keep | --reuse URL]
 
 Seeds a fresh database with ``flask --app wsgi ats demo --applications N --role
 healthcare-ai-engineer`` (a SQLite file in a temporary folder, or the
@@ -19,10 +20,12 @@ import argparse
 import re
 import secrets
 import sys
+import tempfile
 import time
+from pathlib import Path
 
-from common import EMAIL, PASSWORD, ROLE, drop_scratch, fresh_database, machine, percentile, seed
-from sqlalchemy import event, select  # noqa: E402
+from common import EMAIL, PASSWORD, ROLE, Database, drop_scratch, fresh_database, machine, percentile, seed
+from sqlalchemy import event, func, select  # noqa: E402
 
 from ats import create_app  # noqa: E402
 from ats.extensions import db  # noqa: E402
@@ -38,13 +41,20 @@ def main() -> None:
     parser.add_argument("--database-url", help="PostgreSQL database to use (its name must contain 'bench')")
     parser.add_argument("--explain", action="store_true", help="print the board's query plans")
     parser.add_argument("--keep", action="store_true", help="leave the seeded database behind")
+    parser.add_argument("--reuse", metavar="URL", help="measure a database an earlier --keep left, without seeding "
+                        "(1,000,000 applications take minutes to make); it is left as it is")
     args = parser.parse_args()
 
-    database = seed(fresh_database(args.database_url), args.applications)
+    if args.reuse:
+        database = Database(args.reuse, Path(tempfile.mkdtemp(prefix="ats-bench-")))
+        args.keep = True
+    else:
+        database = seed(fresh_database(args.database_url), args.applications)
 
     class Bench(Config):
         SECRET_KEY = secrets.token_hex(32)
         SQLALCHEMY_DATABASE_URI = database.url
+        ATS_PUBLIC_URL = "http://localhost"  # the test client's host
         ATS_UPLOAD_DIR = str(database.workdir / "uploads")
         ATS_MAIL_OUTBOX = str(database.workdir / "outbox")
 
@@ -54,6 +64,8 @@ def main() -> None:
         # An application well inside the data, far enough along to have skill annotations.
         interview = select(Application.id).where(Application.stage == Stage.INTERVIEW).order_by(Application.id)
         application_id = db.session.scalar(interview.offset(1000).limit(1)) or db.session.scalar(interview.limit(1))
+        email = db.session.scalar(select(Application.email).where(Application.id == application_id))
+        total = db.session.scalar(select(func.count(Application.id)))
         if args.explain:
             explain(engine)
         db.session.remove()
@@ -67,13 +79,14 @@ def main() -> None:
     assert signed_in.status_code == 303, signed_in.status_code
 
     print(f"database: {engine.url.render_as_string(hide_password=True)} ({database.kind}), "
-          f"{args.applications} applications in one role")
+          f"{total} applications in one role")
     print(f"machine: {machine()}")
     pages = [
         ("board, first page", f"/pipeline/{ROLE}", args.requests),
         ("board, page 40 of Applied", f"/pipeline/{ROLE}?stage=applied&page=40", args.requests),
         ("board, search ?q=lovelace (ASCII)", f"/pipeline/{ROLE}?q=lovelace", max(10, args.requests // 10)),
         ("board, search ?q=zoë (not ASCII)", f"/pipeline/{ROLE}?q=zo%C3%AB", max(10, args.requests // 10)),
+        ("board, search ?q=<one e-mail address>", f"/pipeline/{ROLE}?q={email}", max(10, args.requests // 10)),
         ("application page", f"/pipeline/applications/{application_id}", args.requests),
     ]
     for label, path, count in pages:
