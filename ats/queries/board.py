@@ -205,8 +205,8 @@ def load_board(role_slug: str, query: BoardQuery, now: datetime | None = None) -
     if query.q:
         # The text index finds the matches; one pass counts them per stage
         # and numbers them within it.
-        search = search_condition(query.q, db.session.get_bind().dialect.name)
-        for row in db.session.execute(_search_page(role_id, search, shown, query.offset)):
+        search = search_condition(role_id, query.q, db.session.get_bind().dialect.name)
+        for row in db.session.execute(_search_page(search, shown, query.offset)):
             counts[row.stage] = row.matches
             if row.number > query.offset and row.stage in shown:
                 rows.append(row)
@@ -248,7 +248,7 @@ def _pages(stages: tuple[Stage, ...]):
     return union_all(*(select(page.subquery()) for page in pages))
 
 
-def _search_page(role_id: int, search, shown: list[Stage], offset: int):
+def _search_page(search, shown: list[Stage], offset: int):
     """The matching applications of the page, numbered within their stage and
     with their stage's number of matches; plus the first match of every
     stage, which carries the count for the stage filter and the headings."""
@@ -260,7 +260,7 @@ def _search_page(role_id: int, search, shown: list[Stage], offset: int):
             .label("number"),
             func.count().over(partition_by=Application.stage).label("matches"),
         )
-        .where(Application.role_id == role_id, search)
+        .where(search)
         .subquery()
     )
     on_page = and_(
