@@ -19,6 +19,7 @@ shared machine inflates far less.
 import argparse
 import re
 import secrets
+import shutil
 import sys
 import tempfile
 import time
@@ -47,7 +48,6 @@ def main() -> None:
 
     if args.reuse:
         database = Database(args.reuse, Path(tempfile.mkdtemp(prefix="ats-bench-")))
-        args.keep = True
     else:
         database = seed(fresh_database(args.database_url), args.applications)
 
@@ -111,7 +111,9 @@ def main() -> None:
             f"{percentile(cpu, .5):.1f} ms); "
             f"{max(per_request)} SQL queries; {len(response.data) / 1024:.0f} KiB"
         )
-    if args.keep:
+    if args.reuse:
+        shutil.rmtree(database.workdir)  # this run's uploads and outbox; the database stays
+    elif args.keep:
         print(f"kept: {database.url}")
     else:
         drop_scratch(database)
