@@ -180,10 +180,15 @@ def test_the_search_uses_the_text_index(app_session, rows, role):
 
 
 def test_short_queries_scan(app_session, rows, role):
-    # Two characters hold no trigram: the index is not asked (SQLite), or cannot help (PostgreSQL).
-    if db.engine.dialect.name != "sqlite":
-        pytest.skip("on PostgreSQL the planner decides")
-    statement = select(Application.id).where(search_condition(role.id, "zo", "sqlite"))
-    compiled = statement.compile(db.engine, compile_kwargs={"literal_binds": True})
-    plan = "\n".join(row[3] for row in db.session.execute(text(f"EXPLAIN QUERY PLAN {compiled}")))
-    assert "applications_search" not in plan, plan
+    # One or two characters hold no trigram. SQLite does not ask the index;
+    # PostgreSQL gets another statement than the index's expression, so a
+    # plan prepared once for any pattern never reads the index whole for one.
+    dialect = db.engine.dialect.name
+    short = select(Application.id).where(search_condition(role.id, "zo", dialect))
+    compiled = short.compile(db.engine, compile_kwargs={"literal_binds": True})
+    if dialect == "postgresql":
+        assert "E'\\x1f'" not in str(compiled)
+        assert "E'\\x1f'" in str(select(Application.id).where(search_condition(role.id, "zoë", dialect)))
+    else:
+        plan = "\n".join(row[3] for row in db.session.execute(text(f"EXPLAIN QUERY PLAN {compiled}")))
+        assert "applications_search" not in plan, plan

@@ -4,7 +4,8 @@ own text index (migration 0018).
 
 - PostgreSQL: ILIKE on the five texts joined by U+001F, the expression of the
   ``ix_applications_search`` trigram (pg_trgm GIN) index. A query of fewer
-  than three characters holds no trigram: the planner then scans.
+  than three characters holds no trigram: it scans, through another
+  statement (``search_condition``).
 - SQLite: the ``applications_search`` FTS5 table (trigram tokenizer) finds
   the rows holding the query, and the exact condition below confirms each,
   so the results are the plain substring match's, whatever the tokenizer
@@ -58,6 +59,13 @@ def search_condition(role_id: int, text: str, dialect: str):
     profile or resume text contain ``text``, without case."""
     in_role = Application.role_id == role_id
     if dialect == "postgresql":
+        if len(text) < TRIGRAM:
+            # A statement of its own, not the index's expression: psycopg
+            # prepares a statement run often, and PostgreSQL may then plan it
+            # once for any pattern, through the index, which a pattern
+            # without trigrams would read whole.
+            pattern = like_pattern(text)
+            return and_(in_role, or_(*(text_column.ilike(pattern, escape="\\") for text_column in SEARCHED)))
         return and_(in_role, postgresql_match(text))
     exact = _sqlite_exact(text)
     if len(text) < TRIGRAM or not (text.isascii() or all(map(_folds_like_python, text))):
