@@ -1,7 +1,7 @@
 """search index: the board's ?q= through the databases' own trigram indexes
 
 Revision ID: 0018
-Revises: 0016
+Revises: 0017
 Create Date: 2026-11-30 23:10:00
 
 The board's ``?q=`` keeps applications whose name, email, location, profile
@@ -32,7 +32,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0018'
-down_revision = '0016'
+down_revision = '0017'
 branch_labels = None
 depends_on = None
 
