@@ -15,103 +15,12 @@ each and the ratio (target, issue 4: the board at least 15 % of hello).
 """
 import argparse
 import http.client
-import os
-import re
-import signal
-import socket
-import subprocess
 import sys
-import tempfile
 import threading
 import time
-from pathlib import Path
-from urllib.parse import urlencode
 
-from common import EMAIL, PASSWORD, ROLE, ROOT, drop_scratch, fresh_database, machine, new_secret, seed
-
-HOST = "127.0.0.1"
-GUNICORN = ROOT / ".venv" / "bin" / "gunicorn"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind((HOST, 0))
-        return probe.getsockname()[1]
-
-
-class Server:
-    """gunicorn with 2 sync workers on a free loopback port, stopped on exit."""
-
-    def __init__(self, app: str, env: dict[str, str], health: str, chdir: Path = ROOT):
-        self.port = free_port()
-        # The service writes a JSON line per request, as in production: kept
-        # in a file, out of this output, and shown if the server fails.
-        self.log = tempfile.TemporaryFile(mode="w+")
-        self.process = subprocess.Popen(
-            [str(GUNICORN), "--workers", "2", "--bind", f"{HOST}:{self.port}", "--chdir", str(chdir),
-             "--log-level", "warning", app],
-            # The service's address is where it is served: links and its Host check use it.
-            env={**os.environ, "ATS_PUBLIC_URL": f"http://{HOST}:{self.port}", **env},
-            stderr=self.log,
-        )
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            try:
-                status, _, _ = request(self.port, "GET", health)
-                if status == 200:
-                    return
-            except OSError:
-                time.sleep(0.2)
-        self.stop()
-        self.log.seek(0)
-        sys.exit(f"{app} did not answer on {HOST}:{self.port}:\n{self.log.read()[-4000:]}")
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.stop()
-
-
-def request(port: int, method: str, path: str, body: str | None = None, headers: dict | None = None):
-    connection = http.client.HTTPConnection(HOST, port, timeout=30)
-    try:
-        connection.request(method, path, body=body, headers=headers or {})
-        response = connection.getresponse()
-        return response.status, response.getheaders(), response.read()
-    finally:
-        connection.close()
-
-
-def session_cookie(headers) -> str:
-    return next(
-        value.split(";")[0] for name, value in headers
-        if name.lower() == "set-cookie" and value.startswith("session=")
-    )
-
-
-def sign_in(port: int) -> str:
-    """The session cookie of a signed-in recruiter, through the real forms."""
-    status, headers, body = request(port, "GET", "/login", headers={"User-Agent": "bench"})
-    cookie = session_cookie(headers)
-    token = re.search(rb'name="csrf_token"[^>]*value="([^"]+)"', body).group(1).decode()
-    form = urlencode({"csrf_token": token, "email": EMAIL, "password": PASSWORD})
-    status, headers, _ = request(port, "POST", "/login", body=form, headers={
-        "Content-Type": "application/x-www-form-urlencoded", "Cookie": cookie, "User-Agent": "bench",
-    })
-    if status != 303:
-        sys.exit(f"signing in answered {status}")
-    return session_cookie(headers)
-
+from common import ROLE, ROOT, drop_scratch, fresh_database, machine, new_secret, seed
+from serving import GUNICORN, HOST, Server, sign_in
 
 def drive(port: int, path: str, headers: dict, clients: int, seconds: float, max_requests: int) -> dict:
     """``clients`` threads asking for ``path`` until the time or the request budget runs out."""
@@ -175,7 +84,7 @@ def main() -> None:
                "ATS_UPLOAD_DIR": str(database.workdir / "uploads"), "ATS_MAIL_BACKEND": "outbox",
                "ATS_MAIL_OUTBOX": str(database.workdir / "outbox")}
         with Server("wsgi:app", env, "/healthz") as service:
-            headers = {"Cookie": sign_in(service.port), "User-Agent": "bench"}
+            headers = sign_in(service.port)
             board = f"/pipeline/{ROLE}"
             drive(service.port, board, headers, args.clients, 2, 100)  # warm up
             results["board"] = drive(service.port, board, headers, args.clients, args.seconds, args.max_requests)
