@@ -2,7 +2,7 @@
 gunicorn (the repository's gunicorn.conf.py, 2 sync workers,
 ATS_ENV=production), each figure beside a floor measured in the same run.
 
-    .venv/bin/python bench/over_http.py [--applications 50000] [--seconds 10] [--requests 100]
+    .venv/bin/python bench/over_http.py [--applications 50000] [--seconds 10] [--rounds 3] [--requests 100]
                                         [--database-url postgresql+psycopg://…/ats_bench] [--keep URL]
 
 - throughput (``wrk``, 16 connections, 2 threads): a bare Flask "hello"
@@ -144,6 +144,7 @@ def main() -> None:
     parser.add_argument("--applications", type=int, default=50_000)
     parser.add_argument("--seconds", type=float, default=10, help="each wrk run")
     parser.add_argument("--requests", type=int, default=100, help="each latency measurement")
+    parser.add_argument("--rounds", type=int, default=3, help="throughput rounds (hello, role page, board each)")
     parser.add_argument("--database-url", help="PostgreSQL database to use (its name must contain 'bench')")
     parser.add_argument("--keep", action="store_true", help="leave the seeded database behind")
     args = parser.parse_args()
@@ -160,30 +161,39 @@ def main() -> None:
     rows = []  # (what, figure, floor, ratio)
     anonymous = {"User-Agent": USER_AGENT}
     try:
-        with Server("hello:app", {}, "/", chdir=ROOT / "bench") as hello:
-            hello_rate = throughput(hello.port, "/", anonymous, args.seconds, script)
-            hello_latency = latency(hello.port, "/", anonymous, args.requests)
-        rows.append(("hello, throughput", f"{hello_rate['per_second']:,.0f} req/s", "", ""))
-        rows.append(("hello, p50 / p95", f"{hello_latency['p50']:.1f} / {hello_latency['p95']:.1f} ms", "", ""))
-
         env = {"DATABASE_URL": database.url, "ATS_ENV": "production", "SECRET_KEY": new_secret(),
                "ATS_UPLOAD_DIR": str(database.workdir / "uploads"), "ATS_MAIL_BACKEND": "outbox",
                "ATS_MAIL_OUTBOX": str(database.workdir / "outbox")}
-        with Server("wsgi:app", env, "/healthz") as service:
+        # Both served at once, and measured in turns, round after round: on a
+        # shared machine the load changes by the minute, and each ratio is
+        # taken within one round.
+        with Server("hello:app", {}, "/", chdir=ROOT / "bench") as hello, \
+                Server("wsgi:app", env, "/healthz") as service:
             port = service.port
             staff = sign_in(port, MANAGER)
             board = f"/pipeline/{ROLE}"
+            role_page = f"/roles/{ROLE}"
             _, _, page = request(port, "GET", f"{board}?stage=interview", headers=staff)
             found = re.search(rb"/pipeline/applications/(\d+)", page)
             if not found:
                 sys.exit("no application in the interview column to measure")
-            role_page = f"/roles/{ROLE}"
-            for label, path, headers in [("role page", role_page, anonymous), ("board", board, staff)]:
-                rate = throughput(port, path, headers, args.seconds, script)
-                share = rate["per_second"] / hello_rate["per_second"]
-                rows.append((f"{label}, throughput", f"{rate['per_second']:,.0f} req/s "
-                             f"({rate['not_200']} not 200, socket errors: {rate['socket_errors']})",
-                             f"{hello_rate['per_second']:,.0f}", f"{share:.1%}"))
+            targets = [("hello", hello.port, "/", anonymous), ("role page", port, role_page, anonymous),
+                       ("board", port, board, staff)]
+            rounds = [{label: throughput(at, path, headers, args.seconds, script)
+                       for label, at, path, headers in targets} for _ in range(args.rounds)]
+            hello_latency = latency(hello.port, "/", anonymous, args.requests)
+            hello_rates = [measured["hello"]["per_second"] for measured in rounds]
+            rows.append(("hello, throughput", " / ".join(f"{rate:,.0f}" for rate in hello_rates) + " req/s", "", ""))
+            rows.append(("hello, p50 / p95", f"{hello_latency['p50']:.1f} / {hello_latency['p95']:.1f} ms", "", ""))
+            for label in ("role page", "board"):
+                rates = [measured[label]["per_second"] for measured in rounds]
+                shares = sorted(measured[label]["per_second"] / measured["hello"]["per_second"] for measured in rounds)
+                not_200 = sum(measured[label]["not_200"] for measured in rounds)
+                errors = "; ".join(sorted({measured[label]["socket_errors"] for measured in rounds}))
+                rows.append((f"{label}, throughput", " / ".join(f"{rate:,.0f}" for rate in rates) +
+                             f" req/s ({not_200} not 200, socket errors: {errors})",
+                             "hello in the same round", f"median {shares[len(shares) // 2]:.1%} "
+                             f"({' / '.join(f'{share:.1%}' for share in shares)})"))
             pages = [
                 ("role page", role_page, anonymous, args.requests),
                 ("board, first page", board, staff, args.requests),

@@ -24,7 +24,7 @@ from .interviews import (
     OfferStatus,
 )
 from .jobs import JobFailure
-from .roles import CareerStep, Company, Role, RoleCompany, RoleFaq, RoleSkill, SalaryBand
+from .roles import CareerStep, CatalogVersion, Company, Role, RoleCompany, RoleFaq, RoleSkill, SalaryBand
 from .self_identification import SelfIdentification
 from .sessions import StaffSession
 from .staff import Access, StaffUser
@@ -54,6 +54,7 @@ __all__ = [
     "ApplicationSkillClaim",
     "Candidate",
     "CareerStep",
+    "CatalogVersion",
     "Company",
     "RecoveryCode",
     "ResumeTextStatus",

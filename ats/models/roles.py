@@ -1,7 +1,7 @@
 """The role catalog: role pages and their parts, and the companies they list."""
 from datetime import date, datetime
 
-from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -152,3 +152,18 @@ class RoleFaq(db.Model):
     position: Mapped[int]
     question: Mapped[str] = mapped_column(Text)
     answer: Mapped[str] = mapped_column(Text)
+
+
+class CatalogVersion(db.Model):
+    """One row: a number the database raises on every change to the role
+    catalog (roles, their skills, career steps, salary bands, FAQs, company
+    listings and companies), whoever makes it: triggers on those tables
+    (migration 0019) raise it in the same transaction. What is built from
+    the catalog once and kept (the public role pages) is kept under this
+    number, so every worker on every machine sees a change at its next
+    request. Read it; never write it."""
+
+    __tablename__ = "catalog_version"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version: Mapped[int] = mapped_column(BigInteger, default=0)

@@ -4,6 +4,7 @@ import re
 
 from flask import Blueprint, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_limiter.util import get_remote_address
+from flask_wtf.csrf import generate_csrf
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import selectinload
@@ -19,11 +20,13 @@ from ..operations import offers
 from ..operations.interviews import InterviewError
 from ..queries import interviews
 from ..queries.applications import application_by_token
+from ..queries.catalog import catalog_version
 from ..throttle import limits_health
 from ..timezones import ZoneInfo, zone_names
 from ..web import or_404
 from .forms import ApplicationForm
 from .jsonld import job_posting
+from .role_pages import kept_form, kept_pages, served_form, shared_page
 
 bp = Blueprint("public", __name__)
 
@@ -61,8 +64,22 @@ def render_role(role: Role, form: ApplicationForm, status: int = 200, notice: st
 
 @bp.get("/roles/<slug>")
 def role(slug: str):
-    role = published_role(slug)
-    return render_role(role, ApplicationForm.for_role(role, formdata=None))
+    """The role page; the same for every anonymous visitor, so rendered once
+    per catalog version and kept (``ats.public.role_pages``)."""
+    if not shared_page():
+        role = published_role(slug)
+        return render_role(role, ApplicationForm.for_role(role, formdata=None))
+    role_pages = kept_pages()
+    version = catalog_version()
+    page = role_pages.get(slug, version)
+    if page is None:
+        role = published_role(slug)
+        form = ApplicationForm.for_role(role, formdata=None)
+        page, status = render_role(role, form)
+        token = form.csrf_token.current_token if "csrf_token" in form else None
+        role_pages.keep(slug, version, kept_form(page, token))
+        return page, status
+    return served_form(page, generate_csrf)
 
 
 def _apply_limit() -> str:
