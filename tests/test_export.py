@@ -152,6 +152,30 @@ def test_rows_are_ordered_by_id_with_crlf_and_rfc4180_quoting(client, signed_in,
     assert all(len(row) == len(HEADER) for row in rows)
 
 
+def test_every_cell_is_written_as_the_csv_module_writes_it(client, signed_in, make):
+    """The database writes most cells itself (ats/queries/export.py): read back
+    and written again by Python's csv module, the file is the same, byte for byte."""
+    role = make.role("ai-engineer", "AI Engineer")
+    company = make.company("acme", "Acme")
+    tricky = ['a "quoted", name', "=1+1, with a comma", "-\nbreak", "tab\tinside", "' apostrophe", "Zoë, 李雷",
+              "line\rreturn", '"', ","]
+    for number, text in enumerate(tricky):
+        application = make.application(role, text, email=f"e{number}@example.org", phone=text, location=text,
+                                       source=text, skills_strong=number % 3, skills_partial=1,
+                                       skills_assessed=2)
+        make.interview(application, company, utcnow() + timedelta(days=number + 1))
+    make.application(role, "No phone", phone="", location="")
+    body = client.get("/reports/pipeline.csv").get_data()
+    assert body.startswith(BOM)
+    text = body[3:].decode("utf-8")
+    again = io.StringIO()
+    csv.writer(again, quoting=csv.QUOTE_MINIMAL, lineterminator="\r\n").writerows(
+        csv.reader(io.StringIO(text, newline=""))
+    )
+    assert again.getvalue() == text
+    assert len(text.split("\r\n")) > len(tricky)
+
+
 @pytest.mark.parametrize("start", ["=", "+", "-", "@", "\t", "\r"], ids=repr)
 def test_formula_cells_are_written_as_text(client, signed_in, make, start):
     role = make.role("ai-engineer", "AI Engineer")

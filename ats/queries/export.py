@@ -44,18 +44,25 @@ def safe(value: str | None) -> str | None:
     return value
 
 
+# The same characters by code point: comparing a number is what both
+# databases do fastest (SQLite's substr() with IN took the export from 0.45
+# to 1.1 s for 50,000 rows; its unicode() 0.45 s).
+_FORMULA_CODES = sorted(ord(ch) for ch in FORMULA_START)
+
+
 def _safe_sql(column):
     """``safe`` done by the database: one expression instead of a Python call per cell."""
-    return case(
-        (func.substr(column, 1, 1).in_(sorted(FORMULA_START)), literal("'", String) + column), else_=column
-    )
+    first = func.ascii(column) if db.engine.dialect.name == "postgresql" else func.unicode(column)
+    return case((first.in_(_FORMULA_CODES), literal("'", String) + column), else_=column)
 
 
 def _iso(column):
     """The column as ISO 8601 in UTC with Z, whole seconds, formatted by the database."""
     if db.engine.dialect.name == "postgresql":
         return func.to_char(column, 'YYYY-MM-DD"T"HH24:MI:SS"Z"')
-    return func.strftime("%Y-%m-%dT%H:%M:%SZ", column)
+    # SQLite holds UTC times as text, 'YYYY-MM-DD HH:MM:SS[.ffffff]'
+    # (ats.models.types.UTCDateTime): cutting it is a quarter of strftime's cost.
+    return func.substr(column, 1, 10) + "T" + func.substr(column, 12, 8) + "Z"
 
 
 def _score(strong: int, partial: int, assessed: int, total: int) -> str | None:
