@@ -3,7 +3,7 @@ synthetic data that replaces only earlier demo data."""
 from datetime import date, datetime, time, timedelta, timezone
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from ats.models import (
     PIPELINE,
@@ -255,3 +255,18 @@ def test_without_roles_the_demo_asks_for_the_catalog(run, db_session):
     assert "Nothing was written." in result.output
     assert count(db_session, Application) == 0
     assert count(db_session, Candidate) == 0
+
+
+def test_the_demo_ends_with_fresh_planner_statistics(run, seeded, db_session):
+    """A bulk load must leave the planner statistics of what it wrote (issue 13)."""
+    result = run("--applications", "120", "--seed", "4", "--as-of", DAY.isoformat())
+    assert result.exit_code == 0, result.output
+    if db_session.bind.dialect.name == "postgresql":
+        # Never analysed, a table's reltuples is -1; ANALYZE sets the row count.
+        estimated = dict(db_session.execute(text(
+            "SELECT relname, reltuples FROM pg_class WHERE relname IN ('applications', 'candidates')"
+        )).all())
+        assert estimated == {"applications": 120, "candidates": 120}
+    else:
+        analysed = {row[0] for row in db_session.execute(text("SELECT DISTINCT tbl FROM sqlite_stat1"))}
+        assert {"applications", "candidates", "stage_changes", "self_identifications"} <= analysed
