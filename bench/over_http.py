@@ -3,7 +3,8 @@ gunicorn (the repository's gunicorn.conf.py, 2 sync workers,
 ATS_ENV=production), each figure beside a floor measured in the same run.
 
     .venv/bin/python bench/over_http.py [--applications 50000] [--seconds 10] [--rounds 3] [--requests 100]
-                                        [--database-url postgresql+psycopg://…/ats_bench] [--keep URL]
+                                        [--database-url postgresql+psycopg://…/ats_bench] [--keep]
+                                        [--seeded URL]
 
 - throughput (``wrk``, 16 connections, 2 threads): a bare Flask "hello"
   (bench/hello.py, the floor), the public role page (anonymous, as job boards
@@ -24,7 +25,6 @@ file in a temporary folder, or a PostgreSQL database whose name contains
 Needs ``wrk`` (Debian: apt-get install wrk) and the database's client.
 """
 import argparse
-import os
 import re
 import shutil
 import subprocess
@@ -33,7 +33,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from common import PASSWORD, ROLE, ROOT, drop_scratch, flask, fresh_database, machine, new_secret, percentile, seed
+from common import (PASSWORD, ROLE, ROOT, Database, drop_scratch, flask, fresh_database, machine, new_secret,
+                    percentile, seed)
+from config import database_url
 from serving import HOST, USER_AGENT, Server, request, sign_in
 from sqlalchemy.engine import make_url
 
@@ -147,14 +149,23 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3, help="throughput rounds (hello, role page, board each)")
     parser.add_argument("--database-url", help="PostgreSQL database to use (its name must contain 'bench')")
     parser.add_argument("--keep", action="store_true", help="leave the seeded database behind")
+    parser.add_argument("--seeded", metavar="URL",
+                        help="measure this database as it is, already seeded by `ats demo --role " + ROLE + "`; "
+                             "nothing is emptied or dropped (a manager account is added)")
     args = parser.parse_args()
     if not shutil.which("wrk"):
         sys.exit("wrk is missing (Debian: apt-get install wrk)")
 
-    database = seed(fresh_database(args.database_url), args.applications)
+    if args.seeded:
+        # Measured as it is (e.g. a 1,000,000-application demo made once), and kept.
+        database = Database(database_url(args.seeded), Path(tempfile.mkdtemp(prefix="ats-bench-")))
+        applications = "the seeded"
+    else:
+        database = seed(fresh_database(args.database_url), args.applications)
+        applications = f"{args.applications:,}"
     flask(database.url, "ats", "create-user", MANAGER, "--name", "Bench Manager", "--role", "manager",
           ATS_PASSWORD=PASSWORD)
-    print(f"database: {database.kind}, {args.applications:,} applications in one role")
+    print(f"database: {database.kind}, {applications} applications in one role")
     print(f"machine at the start: {machine()}")
     script = Path(tempfile.mkstemp(suffix=".lua")[1])
     script.write_text(WRK_SCRIPT)
@@ -217,7 +228,8 @@ def main() -> None:
             answers_200(port, board, staff)
     finally:
         script.unlink()
-        if args.keep:
+        if args.keep or args.seeded:
+            shutil.rmtree(database.workdir)
             print(f"kept: {database.url}")
         else:
             drop_scratch(database)
