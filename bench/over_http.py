@@ -27,6 +27,7 @@ Needs ``wrk`` (Debian: apt-get install wrk) and the database's client.
 import argparse
 import re
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -203,7 +204,7 @@ def main() -> None:
                 errors = "; ".join(sorted({measured[label]["socket_errors"] for measured in rounds}))
                 rows.append((f"{label}, throughput", " / ".join(f"{rate:,.0f}" for rate in rates) +
                              f" req/s ({not_200} not 200, socket errors: {errors})",
-                             "hello in the same round", f"median {shares[len(shares) // 2]:.1%} "
+                             "hello in the same round", f"median {statistics.median(shares):.1%} "
                              f"({' / '.join(f'{share:.1%}' for share in shares)})"))
             pages = [
                 ("role page", role_page, anonymous, args.requests),
