@@ -9,8 +9,21 @@ def catalog_version() -> int | None:
     """The number the database raises on every change to the catalog; None
     if its row is missing (then nothing may be kept).
 
-    Read on every request for a kept page, so read the cheapest way: a pooled
-    connection of its own, outside the ORM session (a third of the cost). It
-    sees the latest committed version on either database."""
-    with db.engine.connect() as connection:
-        return connection.exec_driver_sql(_VERSION).scalar()
+    Read on every request for a kept page, so read the cheapest way: one
+    statement on a pooled driver connection of its own, outside the ORM
+    session and SQLAlchemy's transaction (in-process, the role page costs
+    0.56 ms this way, 0.8 ms through a Connection, 0.9 ms through the
+    session). It sees the latest committed version on either database, and
+    the pool checks the connection as for any other use."""
+    connection = db.engine.raw_connection()
+    try:
+        cursor = connection.cursor()
+        try:
+            cursor.execute(_VERSION)
+            row = cursor.fetchone()
+        finally:
+            cursor.close()
+        connection.rollback()  # PostgreSQL's driver opened a transaction for it
+    finally:
+        connection.close()  # back to the pool
+    return row[0] if row else None
