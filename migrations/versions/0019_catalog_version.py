@@ -1,7 +1,7 @@
 """the catalog's version, raised by triggers on every change to the role catalog
 
 Revision ID: 0019
-Revises: 0016
+Revises: 0018
 Create Date: 2026-11-30 23:00:00
 
 The public role page is the same for every visitor until the catalog changes
@@ -25,7 +25,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0019'
-down_revision = '0016'
+down_revision = '0018'
 branch_labels = None
 depends_on = None
 
