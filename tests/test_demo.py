@@ -270,3 +270,31 @@ def test_the_demo_ends_with_fresh_planner_statistics(run, seeded, db_session):
     else:
         analysed = {row[0] for row in db_session.execute(text("SELECT DISTINCT tbl FROM sqlite_stat1"))}
         assert {"applications", "candidates", "stage_changes", "self_identifications"} <= analysed
+
+
+def test_the_search_index_is_built_after_the_load_and_kept_again(app, run, seeded, db_session, create_application,
+                                                                 role):
+    """The demo takes the search index off for the load and builds it once at
+    the end (ats.tools.bulk): what it wrote is found, and a row written after
+    it is kept in the index row by row again."""
+    from ats.queries.board import BoardQuery, load_board
+
+    def found(query: str) -> set[str]:
+        with app.app_context():
+            board = load_board(role.slug, BoardQuery.from_args({"q": query}))
+            return {card.full_name for column in board.columns for card in column.cards}
+
+    result = run("--applications", "40", "--seed", "5", "--as-of", DAY.isoformat(), "--role", role.slug)
+    assert result.exit_code == 0, result.output
+    demo_email = db_session.scalars(select(Application.email).order_by(Application.id)).first()
+    demo_name = db_session.scalars(select(Application.full_name).order_by(Application.id)).first()
+    assert found(demo_email) == {demo_name}
+    create_application(role, "Grace Hopperton")
+    assert found("hopperton") == {"Grace Hopperton"}
+    if db_session.bind.dialect.name == "sqlite":
+        # FTS5's own check that the index holds exactly the rows' texts.
+        db_session.execute(text("INSERT INTO applications_search (applications_search, rank) "
+                                "VALUES ('integrity-check', 1)"))
+    else:
+        assert db_session.scalar(text("SELECT count(*) FROM pg_indexes "
+                                      "WHERE indexname = 'ix_applications_search'")) == 1

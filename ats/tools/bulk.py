@@ -125,6 +125,40 @@ class StatusKeys:
         return salt, tokens.digest(tokens.key_for(tokens.STATUS, salt))
 
 
+def suspend_search_index() -> list[str]:
+    """Take the board's search index (migration 0018) off ``applications`` for
+    a bulk load, in the load's transaction; returns the statements that put it
+    back, as the database itself has them, for :func:`restore_search_index`.
+
+    Kept row by row, the index made a 1,000,000-application demo take 1,310 s
+    on SQLite and 744 s on PostgreSQL; built once after the rows are in, it
+    costs one pass over them."""
+    if db.engine.dialect.name == "postgresql":
+        definitions = db.session.scalars(text(
+            "SELECT indexdef FROM pg_indexes WHERE tablename = 'applications' AND indexname = 'ix_applications_search'"
+        )).all()
+        if definitions:
+            db.session.execute(text("DROP INDEX ix_applications_search"))
+        return list(definitions)
+    triggers = db.session.execute(text(
+        "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'applications' "
+        "AND name LIKE 'applications_search_%' ORDER BY name"
+    )).all()
+    for name, _ in triggers:
+        # Trigger names read from sqlite_master just above, never input.
+        db.session.execute(text(f"DROP TRIGGER {name}"))  # nosec B608
+    return [definition for _, definition in triggers]
+
+
+def restore_search_index(definitions: list[str]) -> None:
+    """Build the search index over every row at once, and put back what keeps
+    it (the index on PostgreSQL; the FTS5 table's triggers on SQLite)."""
+    if definitions and db.engine.dialect.name == "sqlite":
+        db.session.execute(text("INSERT INTO applications_search (applications_search) VALUES ('rebuild')"))
+    for definition in definitions:
+        db.session.execute(text(definition))
+
+
 # What a run writes to (stage_counts through the triggers on applications).
 TOUCHED = (*COLUMNS, "stage_counts")
 

@@ -35,7 +35,7 @@ from ..models import (
 from ..models.self_identification import DISABILITY, GENDER, RACE_ETHNICITY, VETERAN
 from ..operations import write_transaction
 from ..operations.applications import PRIVACY_NOTICE_VERSION
-from .bulk import BulkWriter, StatusKeys, analyze
+from .bulk import BulkWriter, StatusKeys, analyze, restore_search_index, suspend_search_index
 
 DEMO_DOMAIN = "example.test"
 DEMO_SOURCE = "demo"
@@ -124,6 +124,7 @@ def _generate(count: int, seed: int, role_slug: str | None, as_of: date | None) 
         raise DemoError("There are no roles: load the catalog first (flask --app wsgi ats seed).")
     skills = {role.id: [(s.id, s.slug) for s in role.active_skills] for role in roles}
 
+    search_index = suspend_search_index()
     replaced = clear()
     candidate_start = _reserve_ids(Candidate, count)
     application_start = _reserve_ids(Application, count)
@@ -200,6 +201,7 @@ def _generate(count: int, seed: int, role_slug: str | None, as_of: date | None) 
         if index % BATCH == BATCH - 1:
             writer.flush()
     writer.finish()
+    restore_search_index(search_index)
     db.session.commit()
     analyze()
     return DemoTotals(
