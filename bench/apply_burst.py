@@ -33,7 +33,7 @@ from concurrent.futures import ThreadPoolExecutor
 from sqlalchemy import create_engine, text
 
 from common import ROLE, ROOT, flask, fresh_database, machine, percentile
-from throughput import free_port
+from serving import free_port
 
 TOKEN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 
