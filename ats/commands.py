@@ -1,4 +1,5 @@
 """Command-line tools under ``flask --app wsgi ats …``."""
+import json
 import time
 from datetime import date, datetime
 from pathlib import Path
@@ -11,10 +12,12 @@ from .infra.logs import redacted_url
 from .jobs import queue
 from .jobs.tasks import sweep
 from .models import Access
+from .operations.audit import record_candidate_export
 from .operations.link_keys import rekey_links
 from .operations.resume_text import read_pending_resumes
 from .operations.two_step import turn_off_for_a_locked_out_user
 from .operations.staff import StaffError, find_by_email, save_staff_user
+from .queries.data_rights import candidate_export
 from .tools.catalog import CatalogError, load_catalog
 from .tools.demo import DemoError, generate
 
@@ -154,6 +157,20 @@ def sweep_command() -> None:
     swept = sweep(queue())
     click.echo(f"sweep: {swept.events} events and {swept.resumes} resumes queued, "
                f"{swept.orphan_files} orphan resume file{'' if swept.orphan_files == 1 else 's'} removed")
+
+
+@ats_cli.command("export-candidate")
+@click.argument("email")
+def export_candidate(email: str) -> None:
+    """Print, as JSON, everything held about the candidate with address EMAIL
+    (their right of access): identity, applications with their history,
+    skills, assessments and notes, interviews, consent and self-identification,
+    and the names of stored files. Recorded in the audit trail."""
+    record = candidate_export(email)
+    if record is None:
+        raise click.ClickException(f"There is no candidate with the address {email!r}.")
+    record_candidate_export([application["id"] for application in record["applications"]])
+    click.echo(json.dumps(record, indent=2, ensure_ascii=False))
 
 
 @ats_cli.command("rekey-links")

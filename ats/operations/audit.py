@@ -21,3 +21,12 @@ def record_export(actor_id: int, filters: Filters, deidentified: bool) -> None:
     write_transaction()
     record("pipeline.export", actor_id, None, filters=filters.as_dict(), deidentified=deidentified)
     db.session.commit()
+
+
+def record_candidate_export(application_ids: list[int]) -> None:
+    """Record that everything held about a candidate was handed out (their
+    right of access), from the command line: which applications, never what
+    they hold. One transaction."""
+    write_transaction()
+    record("candidate.export", None, None, applications=application_ids, by="command line")
+    db.session.commit()
