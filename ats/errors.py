@@ -1,7 +1,6 @@
 """Error pages: every error a person can meet gets a page, not a stack trace."""
 import sqlite3
 
-import psycopg
 from flask import Flask, current_app, g, render_template, request
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import OperationalError
@@ -100,9 +99,6 @@ def init_app(app: Flask) -> None:
     # (``ats.infra.sqlite``) runs out before SQLAlchemy sent anything.
     @app.errorhandler(OperationalError)
     @app.errorhandler(sqlite3.OperationalError)
-    # The driver's own on PostgreSQL too: the catalog version is read on a
-    # raw driver connection (``ats.queries.catalog``).
-    @app.errorhandler(psycopg.OperationalError)
     def database_error(error: Exception):
         db.session.rollback()
         if sqlite.is_locked(error):
