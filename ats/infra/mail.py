@@ -40,7 +40,8 @@ def deliverable_address(address: str) -> str:
     return f"{local}@{domain}"
 
 
-def build_message(to: str, subject: str, template: str, attachments=(), **context) -> EmailMessage:
+def build_message(to: str, subject: str, template: str, attachments=(), message_id: str | None = None,
+                  **context) -> EmailMessage:
     """A plain-text message from ``templates/mail/<template>.txt``.
 
     Headers are written as UTF-8 (the SMTPUTF8 policy), not as RFC 2047
@@ -52,7 +53,7 @@ def build_message(to: str, subject: str, template: str, attachments=(), **contex
     message["To"] = deliverable_address(to)
     message["Subject"] = subject
     message["Date"] = format_datetime(utcnow())
-    message["Message-ID"] = make_msgid(domain="ats.local")
+    message["Message-ID"] = message_id or make_msgid(domain="ats.local")
     message.set_content(render_template(f"mail/{template}.txt", **context))
     for attachment in attachments:
         message.add_attachment(
@@ -92,10 +93,7 @@ def send(message: EmailMessage) -> None:
 
 def send_mail(to: str, subject: str, template: str, attachments=(), message_id: str | None = None,
               **context) -> None:
-    message = build_message(to, subject, template, attachments, **context)
-    if message_id:
-        message.replace_header("Message-ID", message_id)
-    send(message)
+    send(build_message(to, subject, template, attachments, message_id, **context))
 
 
 def _write_to_outbox(message: EmailMessage) -> None:
