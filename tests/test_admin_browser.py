@@ -16,7 +16,10 @@ def test_an_admin_runs_a_failed_mail_again(page, create_staff, create_applicatio
 
     sign_in(page, create_staff(Access.ADMIN, name="Ada Admin"))
     page.wait_for_url("**/pipeline/")
-    page.get_by_role("navigation", name="Site").get_by_role("link", name="Jobs").click()
+    page.get_by_role("navigation", name="Site").get_by_role("link", name="Admin", exact=True).click()
+    page.wait_for_url("**/admin/")
+    check(page, assert_accessible, screenshot, "admin-index")
+    page.get_by_role("link", name="Background jobs").click()
     page.wait_for_url("**/admin/jobs")
     card = page.get_by_role("listitem").filter(has_text="Mail to a candidate")
     assert "the mail server answered 451" in card.inner_text()

@@ -1,4 +1,7 @@
-"""The admins' pages. For now: background jobs that gave up."""
+"""The admins' pages (``/admin/``): one module per area, all on one blueprint
+that only admins reach. Every change made here goes through an operation and
+into the audit trail."""
 from .routes import bp
+from . import jobs  # noqa: F401  (each area adds its routes to bp on import)
 
 __all__ = ["bp"]
