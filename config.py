@@ -58,6 +58,11 @@ class Config:
     ATS_LINK_KEY = os.environ.get("ATS_LINK_KEY", "")
     ATS_SITE_NAME = os.environ.get("ATS_SITE_NAME", "PropelGrad Careers")
 
+    # How long candidates' data is kept after their last application closes,
+    # in months (the privacy notice says it); then the daily purge erases
+    # them (ats.operations.erasure). Checked at start-up: 1 to 120.
+    ATS_RETENTION_MONTHS = os.environ.get("ATS_RETENTION_MONTHS", "24")
+
     # Rate limits, in Flask-Limiter notation.
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_HEADERS_ENABLED = True

@@ -9,6 +9,7 @@ from . import access, errors, jobs, security, templating, urls, web
 from .commands import ats_cli
 from .extensions import csrf, db, limiter, login_manager, migrate
 from .infra import logs, metrics, sqlite, storage
+from .operations.erasure import check_retention
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -28,6 +29,7 @@ def create_app(config: type[Config] | None = None) -> Flask:
     app.config.from_object(config)
     security.check_secret_key(app)
     urls.check_public_url(app)
+    check_retention(app)
     storage.init_app(app)
     sqlite.configure(app)
     if app.config["ATS_TRUSTED_PROXIES"]:

@@ -13,10 +13,12 @@ from .jobs import queue
 from .jobs.tasks import sweep
 from .models import Access
 from .operations.audit import record_candidate_export
+from .operations.erasure import due_for_erasure, erase_candidate, purge, retention_cutoff
 from .operations.link_keys import rekey_links
 from .operations.resume_text import read_pending_resumes
 from .operations.two_step import turn_off_for_a_locked_out_user
 from .operations.staff import StaffError, find_by_email, save_staff_user
+from .queries.candidates import find_candidate
 from .queries.data_rights import candidate_export
 from .tools.catalog import CatalogError, load_catalog
 from .tools.demo import DemoError, generate
@@ -171,6 +173,48 @@ def export_candidate(email: str) -> None:
         raise click.ClickException(f"There is no candidate with the address {email!r}.")
     record_candidate_export([application["id"] for application in record["applications"]])
     click.echo(json.dumps(record, indent=2, ensure_ascii=False))
+
+
+@ats_cli.command("erase-candidate")
+@click.argument("email")
+@click.option("--yes", is_flag=True, help="Erase without asking again.")
+def erase_candidate_command(email: str, yes: bool) -> None:
+    """Erase the candidate with address EMAIL (their right to erasure): their
+    identity, contact details, profile, notes, files and self-identification.
+    Their applications stay as anonymous rows. Cannot be undone."""
+    candidate = find_candidate(email)
+    if candidate is None:
+        raise click.ClickException(f"There is no candidate with the address {email!r}.")
+    if not yes:
+        click.confirm(f"Erase {candidate.email} and everything held about them? This cannot be undone", abort=True)
+    erased = erase_candidate(candidate.id, None, "command line")
+    click.echo(f"Erased: {len(erased.application_ids)} application(s) kept as anonymous rows, "
+               f"{erased.files_deleted} file(s) deleted.")
+    if erased.files_left:
+        click.echo(f"{len(erased.files_left)} file(s) could not be deleted now (the store did not answer); "
+                   "`flask ats sweep` deletes them once no application names them.", err=True)
+
+
+@ats_cli.command("purge")
+@click.option("--closed-before", type=click.DateTime(["%Y-%m-%d"]), default=None, metavar="YYYY-MM-DD",
+              help="Erase candidates whose applications all closed before this day. "
+                   "Default: today less ATS_RETENTION_MONTHS.")
+@click.option("--dry-run", is_flag=True, help="List who would be erased, and change nothing.")
+def purge_command(closed_before: datetime | None, dry_run: bool) -> None:
+    """Erase every candidate whose applications all closed before a day: the
+    retention period the privacy notice promises. The worker runs it daily;
+    without a worker, run it from cron."""
+    months = current_app.config["ATS_RETENTION_MONTHS"]
+    day = closed_before.date() if closed_before else retention_cutoff(date.today(), months)
+    if dry_run:
+        due = due_for_erasure(day)
+        for candidate in due:
+            click.echo(f"{candidate.email}\t{candidate.last_closed_at.date().isoformat()}")
+        click.echo(f"{len(due)} candidate(s) whose applications all closed before {day.isoformat()} "
+                   "would be erased (dry run: nothing changed).", err=True)
+        return
+    purged = purge(day, by="command line")
+    click.echo(f"{len(purged.erased)} candidate(s) whose applications all closed before {day.isoformat()} erased.")
 
 
 @ats_cli.command("rekey-links")

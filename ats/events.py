@@ -84,7 +84,11 @@ def deliver(event_id: int) -> bool:
     if not claimed:
         return False
     try:
-        notify(db.session.get(Event, event_id))
+        event = db.session.get(Event, event_id)
+        # Its candidate was erased after the event was claimed: no mail
+        # names, or goes to, a person who is no longer on file.
+        if event.application is None or not event.application.erased:
+            notify(event)
     except BaseException:
         db.session.rollback()
         mark([event_id], claimed_until=None)

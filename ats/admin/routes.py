@@ -4,6 +4,7 @@ from flask import Blueprint, render_template
 
 from ..access import require_access
 from ..models import Access
+from ..queries.candidates import waiting_requests
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 require_access(bp, Access.ADMIN)
@@ -11,4 +12,4 @@ require_access(bp, Access.ADMIN)
 
 @bp.get("/")
 def index():
-    return render_template("admin/index.html")
+    return render_template("admin/index.html", waiting_erasures=waiting_requests())

@@ -107,6 +107,18 @@ def discard(storage_name: str | None) -> None:
         log.exception("a resume file of an application not saved was left behind: %s", storage_name)
 
 
+def delete(storage_name: str) -> bool:
+    """Delete a stored resume whose application no longer names it (its
+    candidate was erased). False when the store cannot be reached: the file
+    is then an orphan, which the worker's sweep deletes within the hour."""
+    try:
+        storage.current().delete(checked(storage_name))
+    except (OSError, StorageUnavailable, ValueError):
+        log.exception("a resume file no application names could not be deleted yet: %s", storage_name)
+        return False
+    return True
+
+
 def stored_before(moment: float) -> list[str]:
     """The names of the stored resumes last written before ``moment`` (a Unix time)."""
     return [name for name in storage.current().names_before(moment) if _NAME.fullmatch(name)]

@@ -61,6 +61,8 @@ class Jobs:
         self.huey.post_execute()(self._after_try)
         if not self.in_process:
             self.huey.periodic_task(crontab(minute="*"), name="sweep")(self._run_sweep)
+            # The retention period, kept daily (at 03:30 UTC, a quiet hour).
+            self.huey.periodic_task(crontab(hour="3", minute="30"), name="purge")(self._run_purge)
 
     def _task(self, job: tasks.Job):
         app = self.app
@@ -97,6 +99,14 @@ class Jobs:
                     tasks.sweep(self)
         except TaskLockedException:
             log.info("sweep skipped: another worker is sweeping")
+
+    def _run_purge(self) -> None:
+        try:
+            with self.huey.lock_task("purge"):
+                with self.app.app_context():
+                    tasks.purge_expired()
+        except TaskLockedException:
+            log.info("purge skipped: another worker is purging")
 
     def enqueue(self, name: str, *args) -> bool:
         """Queue one job (in-process: run it now). False, and a log line, when

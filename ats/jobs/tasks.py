@@ -6,12 +6,14 @@ from dataclasses import astuple, dataclass
 from datetime import timedelta
 from typing import Callable
 
+from flask import current_app
 from sqlalchemy import select
 
 from .. import events
 from ..extensions import db
 from ..infra import resumes
 from ..models import Application, ResumeTextStatus, utcnow
+from ..operations.erasure import purge, retention_cutoff
 from ..operations.resume_text import read_resume_text
 
 log = logging.getLogger(__name__)
@@ -109,3 +111,10 @@ def sweep(jobs) -> Swept:
         log.info("sweep: %d events and %d resumes handed to the queue, %d orphan resume files removed",
                  *astuple(swept))
     return swept
+
+
+def purge_expired() -> int:
+    """Daily, in the worker: erase the candidates whose applications all
+    closed more than ATS_RETENTION_MONTHS ago (``ats purge`` without a worker)."""
+    months = current_app.config["ATS_RETENTION_MONTHS"]
+    return len(purge(retention_cutoff(utcnow().date(), months)).erased)

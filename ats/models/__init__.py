@@ -13,6 +13,7 @@ from .applications import (
 )
 from .assessment import ApplicationNote, SkillAnnotation, SkillLevel
 from .audit import AuditEvent
+from .data_rights import ErasureRequest, FairnessTally
 from .events import Event, EventType
 from .interviews import (
     Interview,
@@ -34,6 +35,8 @@ from .types import UTCDateTime, utcnow
 __all__ = [
     "ApplicationNote",
     "AuditEvent",
+    "ErasureRequest",
+    "FairnessTally",
     "Event",
     "EventType",
     "Interview",

@@ -73,6 +73,9 @@ class Candidate(db.Model):
     linkedin_url: Mapped[str] = mapped_column(String(500), default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    # When the person was erased (``ats.operations.erasure``): the columns
+    # above are then blank and ``email_key`` a placeholder.
+    erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     applications: Mapped[list["Application"]] = relationship(back_populates="candidate")
 
@@ -169,6 +172,11 @@ class Application(db.Model):
     skills_partial: Mapped[int] = mapped_column(default=0)
     skills_assessed: Mapped[int] = mapped_column(default=0)
 
+    # When its candidate was erased: the row stays as an anonymous record
+    # (stage, history times, role, skill levels, source), and no move, note
+    # or interview reaches it again.
+    erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
     role: Mapped[Role] = relationship(lazy="joined")
     candidate: Mapped[Candidate] = relationship(back_populates="applications")
     claimed_skills: Mapped[list[RoleSkill]] = relationship(
@@ -202,6 +210,10 @@ class Application(db.Model):
     @property
     def is_open(self) -> bool:
         return not self.stage.is_closed
+
+    @property
+    def erased(self) -> bool:
+        return self.erased_at is not None
 
     def skill_score(self, skill_count: int) -> float | None:
         """``skill_match_score`` of this application's counts, over the role's

@@ -22,6 +22,8 @@ def check_move(application: Application, to_stage: Stage, reason: str) -> None:
     """Raise MoveError when the rules forbid moving ``application`` to ``to_stage``."""
     current = application.stage
     reason = reason.strip()
+    if application.erased:
+        raise MoveError("Its candidate's data was erased: the application is kept only as an anonymous record.")
     if to_stage == current:
         raise MoveError(f"The application is already in {current.label}.")
     if current.is_closed:

@@ -23,10 +23,14 @@ def record_export(actor_id: int, filters: Filters, deidentified: bool) -> None:
     db.session.commit()
 
 
-def record_candidate_export(application_ids: list[int]) -> None:
+def record_candidate_export(application_ids: list[int], actor_id: int | None = None, by: str = "command line",
+                            files: bool = False) -> None:
     """Record that everything held about a candidate was handed out (their
-    right of access), from the command line: which applications, never what
-    they hold. One transaction."""
+    right of access): which applications, by whom and how, never what they
+    hold; ``files`` when their stored files were. One transaction."""
     write_transaction()
-    record("candidate.export", None, None, applications=application_ids, by="command line")
+    detail = {"applications": application_ids, "by": by}
+    if files:
+        detail["files"] = True
+    record("candidate.export", actor_id, None, **detail)
     db.session.commit()

@@ -38,7 +38,11 @@ def rekey_links() -> Rekeyed:
 
 
 def _rekey(model, salt_column, digest_column, purpose: str) -> int:
-    rows = db.session.execute(select(model.id, salt_column).where(salt_column.is_not(None))).all()
+    query = select(model.id, salt_column).where(salt_column.is_not(None))
+    if model is Application:
+        # An erased candidate's links stay dead (``ats.operations.erasure``).
+        query = query.where(Application.erased_at.is_(None))
+    rows = db.session.execute(query).all()
     # The table, not the mapped class: a new link is no change a stage form
     # should go stale for, so an application's version is left alone.
     table = model.__table__

@@ -16,10 +16,11 @@ from ..jobs import queue
 from ..models import Role, RoleCompany, utcnow
 from ..models.stage_rules import MoveError
 from ..operations import applications as service
-from ..operations import offers
+from ..operations import erasure, offers
 from ..operations.interviews import InterviewError
 from ..queries import interviews
 from ..queries.applications import application_by_token
+from ..queries.candidates import waiting_request
 from ..queries.catalog import catalog_version
 from ..throttle import limits_health
 from ..timezones import ZoneInfo, zone_names
@@ -152,8 +153,18 @@ def status(token: str):
         application=application,
         interviews=interviews.upcoming_for_application(application.id),
         offers=interviews.open_offers_for_application(application.id),
+        erasure_request=waiting_request(application.candidate_id),
     )
     return private(current_app.make_response(page))
+
+
+@bp.post("/applications/<token>/erasure-request")
+def request_erasure(token: str):
+    application = application_for(token)
+    asked = erasure.request_erasure(application.id)
+    flash(f"We have your request of {asked.requested_at.day} {asked.requested_at:%B %Y} to erase your data. We will do it within a month; "
+          "this page then stops working.", "success")
+    return redirect(url_for("public.status", token=token), 303)
 
 
 @bp.get("/applications/<token>/withdraw")

@@ -6,4 +6,6 @@ from ..models import Application, tokens
 
 
 def application_by_token(token: str) -> Application | None:
-    return db.session.scalars(select(Application).filter_by(status_digest=tokens.digest(token))).first()
+    return db.session.scalars(
+        select(Application).filter_by(status_digest=tokens.digest(token), erased_at=None)
+    ).first()

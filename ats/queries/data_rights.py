@@ -13,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload, undefer
 
 from ..extensions import db
+from .candidates import find_candidate
 from ..models import (
     Application,
     ApplicationNote,
@@ -31,11 +32,14 @@ def iso(moment: datetime | None) -> str | None:
 def candidate_export(email: str) -> dict | None:
     """What is held about the candidate with this address (compared without
     case), as plain data ready for JSON; None when there is no such candidate."""
-    candidate = db.session.scalars(
-        select(Candidate).where(Candidate.email_key == email.strip().lower())
-    ).one_or_none()
+    candidate = find_candidate(email)
     if candidate is None:
         return None
+    return export_of(candidate)
+
+
+def export_of(candidate: Candidate) -> dict:
+    """What is held about ``candidate``, as plain data ready for JSON."""
     applications = db.session.scalars(
         select(Application)
         .where(Application.candidate_id == candidate.id)

@@ -22,6 +22,7 @@ from ..models import (
     Company,
     Interview,
     InterviewStatus,
+    FairnessTally,
     SelfIdentification,
     Stage,
     StageChange,
@@ -164,7 +165,22 @@ def _group_counts(filters: Filters) -> dict[tuple, int]:
     counts: dict[tuple, int] = defaultdict(int)
     for *answers, furthest, count in db.session.execute(query):
         counts[(*(answer or DECLINE for answer in answers), RANK.get(furthest, 0))] += count
+    _add_erased(counts, filters)
     return counts
+
+
+def _add_erased(counts: dict[tuple, int], filters: Filters) -> None:
+    """Erased applications have no self-identification left, so the query
+    above counts them as declined; their answers are in the anonymous
+    tallies (``FairnessTally``, same filters), moved back where they were."""
+    tallies = FairnessTally.__table__
+    keys = [tallies.c[key] for key, _, _ in QUESTIONS] + [tallies.c.furthest_stage]
+    query = select(*keys, func.sum(tallies.c.applications)).where(*filters.conditions(tallies)).group_by(*keys)
+    declined = (DECLINE,) * len(QUESTIONS)
+    for *answers, furthest, count in db.session.execute(query):
+        rank = RANK.get(furthest, 0)
+        counts[(*answers, rank)] += count
+        counts[(*declined, rank)] -= count
 
 
 def _reached(counts: dict[tuple, int], matches=lambda key: True) -> list[int]:
