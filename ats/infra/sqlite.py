@@ -166,7 +166,7 @@ def _is_sqlite(dbapi_connection) -> bool:
 def _pragmas(dbapi_connection, connection_record):
     """Enforce foreign keys, wait for a lock instead of failing at once, let
     readers and a writer work at once, let SQLAlchemy (not the driver) say
-    when transactions begin, and fold case beyond ASCII."""
+    when transactions begin, fold case beyond ASCII, and zero what is deleted."""
     if not _is_sqlite(dbapi_connection):
         return
     dbapi_connection.isolation_level = None
@@ -176,6 +176,10 @@ def _pragmas(dbapi_connection, connection_record):
     cursor.execute(f"PRAGMA busy_timeout = {LOCK_WAIT_SECONDS * 1000}")
     cursor.execute("PRAGMA foreign_keys = ON")
     cursor.execute("PRAGMA journal_mode = WAL")
+    # Deleted and overwritten content is zeroed on its page, not left in
+    # the file's free space: an erased candidate is gone from the file
+    # itself once the write-ahead log is next checkpointed.
+    cursor.execute("PRAGMA secure_delete = ON")
     cursor.close()
 
 
