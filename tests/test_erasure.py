@@ -5,10 +5,8 @@ status link is dead, and their applications stay as anonymous rows, so the
 funnel, time in stage, the fairness report and the CSV's row count stay."""
 import csv
 import io
-import os
-import re
 import subprocess
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select, text

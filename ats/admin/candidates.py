@@ -14,7 +14,7 @@ from ..infra import resumes
 from ..models import utcnow
 from ..operations.audit import record_candidate_export
 from ..operations.erasure import NotErasable, erase_candidate
-from ..queries import candidates as held
+from ..queries import candidates as candidates_query
 from ..queries.candidates import candidate_record, find_candidate
 from ..queries.data_rights import export_of
 from ..web import or_404
@@ -108,5 +108,5 @@ def erase(candidate_id: int):
 
 @bp.get("/erasure-requests")
 def erasure_requests():
-    waiting, answered = held.erasure_requests(utcnow())
+    waiting, answered = candidates_query.erasure_requests(utcnow())
     return render_template("admin/erasure_requests.html", waiting=waiting, answered=answered)
