@@ -21,6 +21,7 @@ from .operations.staff import StaffError, find_by_email, save_staff_user
 from .queries.candidates import find_candidate
 from .queries.data_rights import candidate_export
 from .tools.catalog import CatalogError, load_catalog
+from .tools.catalog_export import export_catalog
 from .tools.demo import DemoError, generate
 
 ats_cli = AppGroup("ats", help="Applicant-tracking service commands.")
@@ -33,15 +34,34 @@ ats_cli = AppGroup("ats", help="Applicant-tracking service commands.")
     type=click.Path(file_okay=False, path_type=Path),
     help="Catalog folder (default: ATS_CATALOG_DIR, the repository's catalog/).",
 )
-def seed(catalog_dir: Path | None) -> None:
-    """Load or update the role catalog. Running it twice changes nothing."""
+@click.option("--force", is_flag=True, help="Overwrite roles edited in the admin pages with the files too.")
+def seed(catalog_dir: Path | None, force: bool) -> None:
+    """Load or update the role catalog. Running it twice changes nothing.
+
+    Roles missing from the database are created (with the file's status,
+    open by default) and unedited ones updated. A role edited in the admin
+    pages is kept as it is ("kept") unless --force; forced, the file
+    replaces it and is its source again. `ats export-catalog` writes the
+    pages as they are now back into files.
+    """
     directory = catalog_dir or Path(current_app.config["ATS_CATALOG_DIR"])
     try:
-        results = load_catalog(directory)
+        results = load_catalog(directory, force=force)
     except CatalogError as error:
         raise click.ClickException(f"{error}\nNothing was loaded.") from None
     for result in results:
-        click.echo(f"{result.slug}: {result.outcome}")
+        suffix = " (edited in the admin pages; --force overwrites it)" if result.outcome == "kept" else ""
+        click.echo(f"{result.slug}: {result.outcome}{suffix}")
+
+
+@ats_cli.command("export-catalog")
+@click.argument("directory", required=False, type=click.Path(file_okay=False, path_type=Path))
+def export_catalog_command(directory: Path | None) -> None:
+    """Write every role page as the database holds it to DIRECTORY/roles/<slug>.toml
+    (default: ATS_CATALOG_DIR), in the form `ats seed` reads back identically.
+    Files of other roles in that folder are left as they are."""
+    for path in export_catalog(directory or Path(current_app.config["ATS_CATALOG_DIR"])):
+        click.echo(str(path))
 
 
 @ats_cli.command("create-user")

@@ -154,7 +154,7 @@ def test_one_bad_file_loads_nothing_at_all(app_session, catalog_copy):
 
 
 def test_a_failure_while_writing_rolls_everything_back(app_session, catalog_copy, monkeypatch):
-    import ats.tools.catalog as catalog
+    import ats.operations.catalog as catalog
 
     (catalog_copy / "roles/zz-second.toml").write_text(
         (catalog_copy / ROLE_FILE).read_text(encoding="utf-8").replace(
@@ -162,14 +162,14 @@ def test_a_failure_while_writing_rolls_everything_back(app_session, catalog_copy
         ),
         encoding="utf-8",
     )
-    real_apply = catalog._apply
+    real_write = catalog._write
 
-    def apply_then_fail(spec):
+    def write_then_fail(role, spec, retire):
         if spec.fields["slug"] == "zz-second":
             raise RuntimeError("disk on fire")
-        return real_apply(spec)
+        return real_write(role, spec, retire)
 
-    monkeypatch.setattr(catalog, "_apply", apply_then_fail)
+    monkeypatch.setattr(catalog, "_write", write_then_fail)
     with pytest.raises(RuntimeError):
         load_catalog(catalog_copy)
     assert counts()["roles"] == 0

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from ats import create_app
 from ats.extensions import db
-from ats.models import Company, Role
+from ats.models import Company, Role, RoleStatus
 from config import ProductionConfig, TestingConfig
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -165,7 +165,7 @@ def test_unknown_and_unpublished_roles_are_404_pages(client, seeded, db_session)
     assert response.status_code == 404
     assert response.mimetype == "text/html"
     assert "Page not found" in page_text(response)
-    db_session.scalars(select(Role)).one().published = False
+    db_session.scalars(select(Role)).one().status = RoleStatus.DRAFT
     db_session.commit()
     assert client.get(ROLE_URL).status_code == 404
     assert "no open roles" in page_text(client.get("/"))

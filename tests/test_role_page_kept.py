@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import select, text, update
 
 from ats.extensions import db
-from ats.models import CatalogVersion, Company, Role, RoleCompany, RoleFaq, RoleSkill
+from ats.models import CatalogVersion, Company, Role, RoleCompany, RoleFaq, RoleSkill, RoleStatus
 from ats.public.role_pages import CSRF_SLOT, kept_pages
 from ats.queries.catalog import catalog_version
 from tests.fixtures.staff import csrf_token_from
@@ -83,7 +83,7 @@ def test_every_kind_of_write_raises_the_version(db_session, role):
 
 def test_an_unpublished_role_is_404_at_once(client, db_session):
     assert client.get(ROLE_URL).status_code == 200
-    db_session.execute(update(Role).values(published=False))
+    db_session.execute(update(Role).values(status=RoleStatus.DRAFT))
     db_session.commit()
     assert client.get(ROLE_URL).status_code == 404
 

@@ -25,7 +25,7 @@ from .interviews import (
     OfferStatus,
 )
 from .jobs import JobFailure
-from .roles import CareerStep, CatalogVersion, Company, Role, RoleCompany, RoleFaq, RoleSkill, SalaryBand
+from .roles import CareerStep, CatalogVersion, Company, Role, RoleCompany, RoleFaq, RoleSkill, RoleStatus, SalaryBand
 from .self_identification import SelfIdentification
 from .sessions import StaffSession
 from .staff import Access, StaffUser
@@ -65,6 +65,7 @@ __all__ = [
     "RoleCompany",
     "RoleFaq",
     "RoleSkill",
+    "RoleStatus",
     "SalaryBand",
     "SelfIdentification",
     "StaffSession",

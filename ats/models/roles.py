@@ -1,11 +1,26 @@
 """The role catalog: role pages and their parts, and the companies they list."""
+import enum
 from datetime import date, datetime
 
 from sqlalchemy import JSON, BigInteger, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
-from .types import UTCDateTime, utcnow
+from .types import UTCDateTime, utcnow, value_enum
+
+
+class RoleStatus(enum.StrEnum):
+    """A draft is seen by admins only; an open role's page is public and takes
+    applications; a closed one's page stays readable and takes none. A closed
+    role can be opened again."""
+
+    DRAFT = "draft"
+    OPEN = "open"
+    CLOSED = "closed"
+
+    @property
+    def label(self) -> str:
+        return {"draft": "Draft", "open": "Open", "closed": "Closed"}[self.value]
 
 
 class Role(db.Model):
@@ -28,7 +43,12 @@ class Role(db.Model):
     employment_types: Mapped[str] = mapped_column(String(200))
     date_posted: Mapped[date]
     valid_through: Mapped[date | None]
-    published: Mapped[bool] = mapped_column(default=True)
+    status: Mapped[RoleStatus] = mapped_column(
+        value_enum(RoleStatus, "role_status", length=10), default=RoleStatus.DRAFT
+    )
+    # Set by every change made in the admin pages: ``ats seed`` then leaves
+    # the role alone unless told --force (the file no longer holds the page).
+    edited_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
@@ -51,6 +71,10 @@ class Role(db.Model):
     faqs: Mapped[list["RoleFaq"]] = relationship(
         order_by="RoleFaq.position", cascade="all, delete-orphan"
     )
+
+    @property
+    def is_public(self) -> bool:
+        return self.status in (RoleStatus.OPEN, RoleStatus.CLOSED)
 
     @property
     def active_skills(self) -> list["RoleSkill"]:
@@ -122,6 +146,11 @@ class Company(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(String(80), unique=True)
     name: Mapped[str] = mapped_column(String(200))
+    # An http(s) address, or empty.
+    website: Mapped[str] = mapped_column(String(300), default="")
+    # What the company is, for staff; each role page says its own words
+    # about it (``RoleCompany.summary``).
+    description: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     def __repr__(self) -> str:

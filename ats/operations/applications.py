@@ -14,6 +14,7 @@ from ..models import (
     EventType,
     ResumeTextStatus,
     Role,
+    RoleStatus,
     SelfIdentification,
     Stage,
     StageChange,
@@ -24,6 +25,10 @@ from .pipeline import CANDIDATE, move
 
 # Bump when the privacy notice changes; each consent records the version it was given to.
 PRIVACY_NOTICE_VERSION = "2026-11-27"
+
+
+class RoleClosed(Exception):
+    """The role is not open (closed, or a draft): it takes no applications; nothing was stored."""
 
 
 class DuplicateApplication(Exception):
@@ -66,7 +71,9 @@ def submit_application(role_id: int, details: ApplicantDetails, resume: resumes.
     if the transaction does not commit. Its text is 'pending': a background
     job reads it after the commit (``ats.jobs``, ``read_resume``).
 
-    Raises DuplicateApplication when the same address (compared without
+    Raises RoleClosed when the role is not open (checked in the writing
+    transaction, so a role closed meanwhile takes nothing), and
+    DuplicateApplication when the same address (compared without
     case) already has an open application for this role; the existing
     application's status link is then mailed again (to that address only).
     """
@@ -116,6 +123,8 @@ def _resubmitted(existing: Application) -> None:
 
 def _insert(role_id, email_key, details, resume, storage_name, text: ResumeTextStatus) -> Application:
     role = db.session.get(Role, role_id)
+    if role is None or role.status != RoleStatus.OPEN:
+        raise RoleClosed(role_id)
     now = utcnow()
     candidate = db.session.scalars(select(Candidate).filter_by(email_key=email_key)).first()
     contact = {

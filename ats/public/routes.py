@@ -13,7 +13,7 @@ from ..extensions import db, limiter
 from ..infra.calendar import feed_ics
 from ..infra.resumes import ResumeError, read_resume
 from ..jobs import queue
-from ..models import Role, RoleCompany, utcnow
+from ..models import Role, RoleCompany, RoleStatus, utcnow
 from ..models.stage_rules import MoveError
 from ..operations import applications as service
 from ..operations import erasure, offers
@@ -37,15 +37,17 @@ TOKEN = re.compile(r"^[A-Za-z0-9_-]{22,64}$")
 @bp.get("/")
 def index():
     roles = db.session.scalars(
-        db.select(Role).filter_by(published=True).order_by(Role.title)
+        db.select(Role).filter_by(status=RoleStatus.OPEN).order_by(Role.title)
     ).all()
     return render_template("public/index.html", roles=roles)
 
 
-def published_role(slug: str) -> Role:
+def public_role(slug: str) -> Role:
+    """An open or closed role (a closed one's page stays readable); a draft is 404."""
     return or_404(db.session.scalars(
         db.select(Role)
-        .filter_by(slug=slug, published=True)
+        .filter_by(slug=slug)
+        .where(Role.status.in_([RoleStatus.OPEN, RoleStatus.CLOSED]))
         .options(
             selectinload(Role.skills),
             selectinload(Role.career_steps),
@@ -58,7 +60,8 @@ def published_role(slug: str) -> Role:
 
 def render_role(role: Role, form: ApplicationForm, status: int = 200, notice: str | None = None):
     page = render_template(
-        "public/role.html", role=role, form=form, notice=notice, job_posting=job_posting(role)
+        "public/role.html", role=role, form=form, notice=notice, job_posting=job_posting(role),
+        closed=role.status == RoleStatus.CLOSED,
     )
     return page, status
 
@@ -68,13 +71,13 @@ def role(slug: str):
     """The role page; the same for every anonymous visitor, so rendered once
     per catalog version and kept (``ats.public.role_pages``)."""
     if not shared_page():
-        role = published_role(slug)
+        role = public_role(slug)
         return render_role(role, ApplicationForm.for_role(role, formdata=None))
     role_pages = kept_pages()
     version = catalog_version()
     page = role_pages.get(slug, version)
     if page is None:
-        role = published_role(slug)
+        role = public_role(slug)
         form = ApplicationForm.for_role(role, formdata=None)
         page, status = render_role(role, form)
         token = form.csrf_token.current_token if "csrf_token" in form else None
@@ -96,7 +99,9 @@ def _apply_limit() -> str:
     deduct_when=lambda response: response.status_code in (303, 409),
 )
 def apply(slug: str):
-    role = published_role(slug)
+    role = public_role(slug)
+    if role.status != RoleStatus.OPEN:
+        return closed_role(role)
     form = ApplicationForm.for_role(role)
     resume = None
     valid = form.validate()
@@ -123,15 +128,23 @@ def apply(slug: str):
     )
     try:
         application = service.submit_application(role.id, details, resume)
+    except service.RoleClosed:
+        return closed_role(public_role(slug))
     except service.DuplicateApplication:
         notice = (
             "This email address already has an open application for this role, so nothing new was "
             "stored. We have sent the link to that application's page to the address again."
         )
-        return render_role(published_role(slug), ApplicationForm.for_role(role, formdata=None), 409, notice)
+        return render_role(public_role(slug), ApplicationForm.for_role(role, formdata=None), 409, notice)
 
     flash("Thank you: your application is in. Keep this page's address: it is your link to follow it. We are e-mailing it to you too.", "success")
     return redirect(url_for("public.status", token=application.status_token), 303)
+
+
+def closed_role(role: Role):
+    """410: the role takes no more applications; its page, saying so."""
+    return render_role(role, ApplicationForm.for_role(role, formdata=None), 410,
+                       "This role is closed to applications, so nothing was sent or stored.")
 
 
 def application_for(token: str):

@@ -4,67 +4,30 @@ Every file is read and checked before anything is written, and everything is
 written in one transaction, so a bad file leaves the database as it was. A
 second run with the same files changes nothing; an edited file updates its
 role in place, keeping the ids that applications refer to.
+
+A role edited in the admin pages is not overwritten unless forced
+(``ats.operations.catalog``); ``ats export-catalog`` writes the catalog as
+the database holds it back into files this module reads identically
+(``ats.tools.catalog_export``).
+
+A role's ``status`` is ``draft``, ``open`` (the default) or ``closed``; the
+older ``published = true|false`` is read as ``open``|``draft``.
 """
-import re
 import tomllib
-from dataclasses import asdict, dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any
 
-from ..extensions import db
-from ..models import CareerStep, Company, Role, RoleCompany, RoleFaq, RoleSkill, SalaryBand
+from ..models import RoleStatus
+from ..operations.catalog import SLUG, CompanySpec, RoleSpec, SalarySpec, SeedResult, SkillSpec, seed_roles
 
-SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 EMPLOYMENT_TYPES = {
     "FULL_TIME", "PART_TIME", "CONTRACTOR", "TEMPORARY", "INTERN", "VOLUNTEER", "PER_DIEM", "OTHER",
 }
+STATUSES = [status.value for status in RoleStatus]
 
 
 class CatalogError(Exception):
     """A catalog file that cannot be loaded; the message names the file and the field."""
-
-
-@dataclass(frozen=True)
-class SkillSpec:
-    slug: str
-    name: str
-    text: str
-    keywords: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class SalarySpec:
-    level: str
-    base_min: int | None
-    base_max: int | None
-    total_comp: str | None
-    intern_monthly_min: int | None
-    intern_monthly_max: int | None
-
-
-@dataclass(frozen=True)
-class CompanySpec:
-    slug: str
-    name: str
-    summary: str
-
-
-@dataclass(frozen=True)
-class RoleSpec:
-    path: Path
-    fields: dict[str, Any]  # the Role's own columns
-    skills: list[SkillSpec]
-    career_path: list[str]
-    salary_bands: list[SalarySpec]
-    companies: list[CompanySpec]
-    faq: list[tuple[str, str]]
-
-
-@dataclass(frozen=True)
-class SeedResult:
-    slug: str
-    outcome: str  # "created", "updated" or "unchanged"
 
 
 class _Reader:
@@ -152,7 +115,7 @@ def read_role_file(path: Path) -> RoleSpec:
     for index, value in enumerate(employment_types):
         if value not in EMPLOYMENT_TYPES:
             r.fail(f"employment_types[{index}]", f"{value!r} is not one of {', '.join(sorted(EMPLOYMENT_TYPES))}")
-    published = r.get(data, "published", bool, "published", required=False)
+    status = _status(r, data)
     fields = {
         "slug": r.slug(data, "slug"),
         "title": r.text(data, "title", "title", 200),
@@ -167,7 +130,7 @@ def read_role_file(path: Path) -> RoleSpec:
         "employment_types": ",".join(employment_types),
         "date_posted": r.get(data, "date_posted", date, "date_posted"),
         "valid_through": r.get(data, "valid_through", date, "valid_through", required=False),
-        "published": True if published is None else published,
+        "status": status,
     }
     if fields["slug"] != path.stem:
         r.fail("slug", f"{fields['slug']!r} must match the file name {path.stem!r}")
@@ -221,7 +184,19 @@ def read_role_file(path: Path) -> RoleSpec:
         )
         for i, item in enumerate(r.table_list(data, "faq", required=False))
     ]
-    return RoleSpec(path, fields, skills, career_path, salary_bands, companies, faq)
+    return RoleSpec(fields, skills, career_path, salary_bands, companies, faq, path=path)
+
+
+def _status(r: _Reader, data: dict) -> RoleStatus:
+    published = r.get(data, "published", bool, "published", required=False)
+    status = r.get(data, "status", str, "status", required=False)
+    if status is not None and published is not None:
+        r.fail("published", "give either status or the older published, not both")
+    if status is None:
+        return RoleStatus.DRAFT if published is False else RoleStatus.OPEN
+    if status not in STATUSES:
+        r.fail("status", f"{status!r} is not one of {', '.join(STATUSES)}")
+    return RoleStatus(status)
 
 
 def read_catalog(directory: Path) -> list[RoleSpec]:
@@ -242,97 +217,7 @@ def read_catalog(directory: Path) -> list[RoleSpec]:
     return specs
 
 
-def load_catalog(directory: Path) -> list[SeedResult]:
-    """Read every role file, then create or update the roles in one transaction."""
-    specs = read_catalog(directory)
-    try:
-        results = [_apply(spec) for spec in specs]
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
-    return results
-
-
-def _assign(obj, values: dict[str, Any]) -> bool:
-    changed = False
-    for name, value in values.items():
-        if getattr(obj, name) != value:
-            setattr(obj, name, value)
-            changed = True
-    return changed
-
-
-def _apply(spec: RoleSpec) -> SeedResult:
-    role = db.session.execute(db.select(Role).filter_by(slug=spec.fields["slug"])).scalar_one_or_none()
-    created = role is None
-    if created:
-        role = Role(**spec.fields)
-        db.session.add(role)
-    changed = _assign(role, spec.fields)
-
-    # Skills: matched by slug, never deleted (applications and annotations point at them).
-    by_slug = {skill.slug: skill for skill in role.skills}
-    for position, skill_spec in enumerate(spec.skills):
-        values = {
-            "name": skill_spec.name,
-            "text": skill_spec.text,
-            "keywords": list(skill_spec.keywords),
-            "position": position,
-            "retired": False,
-        }
-        skill = by_slug.pop(skill_spec.slug, None)
-        if skill is None:
-            role.skills.append(RoleSkill(slug=skill_spec.slug, **values))
-            changed = True
-        else:
-            changed |= _assign(skill, values)
-    for skill in by_slug.values():
-        changed |= _assign(skill, {"retired": True})
-
-    # Ordered lists with no identity of their own: replaced when they differ.
-    steps = [(step.title,) for step in role.career_steps]
-    if steps != [(title,) for title in spec.career_path]:
-        role.career_steps = [CareerStep(position=i, title=t) for i, t in enumerate(spec.career_path)]
-        changed = True
-
-    band_fields = list(SalarySpec.__dataclass_fields__)
-    bands = [SalarySpec(**{f: getattr(band, f) for f in band_fields}) for band in role.salary_bands]
-    if bands != spec.salary_bands:
-        role.salary_bands = [
-            SalaryBand(position=i, **asdict(band)) for i, band in enumerate(spec.salary_bands)
-        ]
-        changed = True
-
-    if [(f.question, f.answer) for f in role.faqs] != spec.faq:
-        role.faqs = [RoleFaq(position=i, question=q, answer=a) for i, (q, a) in enumerate(spec.faq)]
-        changed = True
-
-    # Companies exist once across roles; the listing carries this page's words.
-    listings = {listing.company.slug: listing for listing in role.company_listings}
-    kept = []
-    for position, company_spec in enumerate(spec.companies):
-        company = _company(company_spec)
-        changed |= company in db.session.new or _assign(company, {"name": company_spec.name})
-        listing = listings.pop(company_spec.slug, None)
-        if listing is None:
-            listing = RoleCompany(company=company, position=position, summary=company_spec.summary)
-            changed = True
-        else:
-            changed |= _assign(listing, {"position": position, "summary": company_spec.summary})
-        kept.append(listing)
-    if listings:
-        changed = True
-    role.company_listings = kept
-
-    db.session.flush()
-    outcome = "created" if created else "updated" if changed else "unchanged"
-    return SeedResult(spec.fields["slug"], outcome)
-
-
-def _company(spec: CompanySpec) -> Company:
-    company = db.session.execute(db.select(Company).filter_by(slug=spec.slug)).scalar_one_or_none()
-    if company is None:
-        company = Company(slug=spec.slug, name=spec.name)
-        db.session.add(company)
-    return company
+def load_catalog(directory: Path, force: bool = False) -> list[SeedResult]:
+    """Read every role file, then create or update the roles in one
+    transaction; a role edited in the admin pages is kept unless ``force``."""
+    return seed_roles(read_catalog(directory), force=force)
