@@ -1,0 +1,17 @@
+"""Forms of the admins' pages (the role page form: ``role_forms``)."""
+from flask_wtf import FlaskForm
+from wtforms import StringField, TextAreaField
+from wtforms.validators import InputRequired, Length, Optional
+
+from ..web import clean_line, clean_text, one_line
+
+
+class CompanyForm(FlaskForm):
+    slug = StringField("Slug", validators=[InputRequired("The slug is required."), Length(max=80)],
+                       filters=[clean_line], render_kw={"spellcheck": "false"})
+    name = StringField("Name", validators=[InputRequired("The name is required."), Length(max=200), one_line],
+                       filters=[clean_line])
+    website = StringField("Website", validators=[Optional(), Length(max=300), one_line], filters=[clean_line],
+                          render_kw={"inputmode": "url", "spellcheck": "false"})
+    description = TextAreaField("About the company", validators=[Optional(), Length(max=5_000)],
+                                filters=[clean_text], render_kw={"rows": 4})
