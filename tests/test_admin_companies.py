@@ -77,3 +77,22 @@ def test_an_unchanged_save_records_nothing(client, signed_in_admin, db_session):
     token = staff_csrf_token(client, "/admin/companies/tempus/edit")
     client.post("/admin/companies/tempus/edit", data=company_form(token, name="Tempus", website="", description=""))
     assert db_session.scalars(select(AuditEvent).filter_by(action="company.update")).all() == []
+
+
+def test_a_company_listed_from_the_role_form_can_be_interviewed_with(client, auth, signed_in_admin, db_session,
+                                                                     create_application, role, outbox):
+    from tests.test_admin_roles import edit_form
+    from tests.test_interviews import schedule
+
+    token = staff_csrf_token(client, "/admin/companies/new")
+    client.post("/admin/companies/new", data=company_form(token))
+    application = create_application(role, "Ada Lovelace")
+    assert schedule(client, auth, application.id, company="acme-health").status_code == 422  # not listed yet
+
+    data = edit_form(client, "healthcare-ai-engineer")
+    blank = next(key for key, value in data.items() if key.endswith("-company") and value == "")
+    data[blank] = "acme-health"
+    data[blank.replace("-company", "-summary")] = "Acme Health hires healthcare AI engineers."
+    assert client.post("/admin/roles/healthcare-ai-engineer/edit", data=data).status_code == 303
+    assert "Acme Health hires healthcare AI engineers." in client.get("/roles/healthcare-ai-engineer").get_data(as_text=True)
+    assert schedule(client, auth, application.id, company="acme-health").status_code == 303

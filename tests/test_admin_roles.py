@@ -89,6 +89,8 @@ def edit_form(client, slug: str = SEED) -> dict:
         data[name] = unescape(value).lstrip("\n")
     for name, value in re.findall(r'<select[^>]*?name="([^"]+)"[^>]*>.*?<option selected value="([^"]*)"', html, re.S):
         data[name] = value
+    for name in re.findall(r'<select[^>]*?name="([^"]+)"', html):
+        data.setdefault(name, "")
     data["employment_types"] = re.findall(r'<input checked[^>]*name="employment_types"[^>]*value="([^"]+)"', html) or \
         re.findall(r'<input[^>]*checked[^>]*name="employment_types" type="checkbox" value="([^"]+)"', html)
     data.pop("remove", None)
@@ -154,6 +156,9 @@ def test_bad_slugs_are_422_and_write_nothing(client, signed_in_admin, db_session
     ({"companies-0-company": "no-such-company"}, "No company &#39;no-such-company&#39;"),
     ({"companies-1-company": "tempus", "companies-1-summary": "Twice."}, "A company is listed twice."),
     ({"faq-0-answer": ""}, "Answer is required in a filled row."),
+    ({"skills-1-slug": "survival-analysis", "skills-1-name": "Again", "skills-1-text": "Again"},
+     "The skill slug &#39;survival-analysis&#39; is used twice"),
+    ({"employment_types": ["FULL_TIME", "BOGUS"]}, "not a valid choice"),
     ({"date_posted": "yesterday"}, "Not a valid date value."),
     ({"valid_through": "2026-01-01"}, "Valid through must not be before the date posted."),
     ({"summary": "x" * 401}, "Field cannot be longer than 400 characters."),

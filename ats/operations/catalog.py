@@ -164,6 +164,7 @@ def save_role(spec: RoleSpec, actor_id: int, slug: str | None = None, retire_con
                 raise LookupError(slug)
             if fields.get("slug", slug) != slug:
                 raise CatalogRuleError("A role's address cannot change once saved.", "slug")
+        _check_skills(spec.skills)
         _check_companies(spec.companies)
         spec = RoleSpec({**fields, "slug": role.slug}, spec.skills, spec.career_path, spec.salary_bands,
                         _named(spec.companies), spec.faq)
@@ -243,6 +244,17 @@ def _new_role(fields: dict[str, Any]) -> Role:
     role = Role(**fields, status=RoleStatus.DRAFT)
     db.session.add(role)
     return role
+
+
+def _check_skills(skills: list[SkillSpec]) -> None:
+    slugs = [skill.slug for skill in skills]
+    if not skills:
+        raise CatalogRuleError("List at least one skill.", "skills")
+    if len(set(slugs)) != len(slugs):
+        twice = next(slug for slug in slugs if slugs.count(slug) > 1)
+        raise CatalogRuleError(f"The skill slug {twice!r} is used twice: each skill needs its own.", "skills")
+    if not all(SLUG.match(slug) and len(slug) <= 80 for slug in slugs):
+        raise CatalogRuleError("Skill slugs are lower-case letters, digits and single hyphens.", "skills")
 
 
 def _check_companies(companies: list[CompanySpec]) -> None:
