@@ -238,6 +238,10 @@ def test_taking_off_a_skill_in_use_asks_then_retires_it(client, signed_in_admin,
     assert retire.detail == {"role": SEED, "skill": "clinical-nlp"}
     assert "clinical-nlp" not in client.get(f"/roles/{SEED}").get_data(as_text=True).split("skills-title")[1].split("</ul>")[0]
     assert "Retired skills, kept for history: Clinical NLP (clinical-nlp)" in client.get(f"/admin/roles/{SEED}/edit").get_data(as_text=True)
+    application_page = client.get(f"/pipeline/applications/{application.id}").get_data(as_text=True)
+    assert "Skills since taken off the role page" in application_page
+    assert "Clinical NLP: Partial" in application_page  # the assessment stays readable
+    assert 'name="skill-clinical-nlp"' not in application_page  # but is no longer asked for
 
 
 def test_the_preview_is_the_public_page_marked_and_not_indexed(client, signed_in_admin, db_session):

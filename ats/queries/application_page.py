@@ -97,6 +97,8 @@ class ApplicationPage:
     moves: list[Move]
     evidence: Evidence
     interviews: list[Interview]  # by start time, cancelled ones included
+    # Assessments of skills since retired from the role page: kept, read-only.
+    retired: list[SkillAnnotation] = field(default_factory=list)
     levels: list[SkillLevel] = field(default_factory=lambda: LEVELS)
 
     @property
@@ -230,6 +232,8 @@ def load_page(application_id: int) -> ApplicationPage | None:
         moves=[Move(stage, needs_reason) for stage, needs_reason in allowed_moves(application)],
         evidence=evidence,
         interviews=interviews.for_application(application_id),
+        retired=[annotations[skill.id] for skill in application.role.skills
+                 if skill.retired and skill.id in annotations],
     )
 
 
