@@ -77,6 +77,10 @@ class Config:
     ATS_QUEUE_NAME = os.environ.get("ATS_QUEUE_NAME", "ats")
     ATS_LOGIN_LIMIT = os.environ.get("ATS_LOGIN_LIMIT", "5 per 15 minutes")
     ATS_LOGIN_ADDRESS_LIMIT = os.environ.get("ATS_LOGIN_ADDRESS_LIMIT", "20 per 15 minutes")
+    # Password-reset links asked for on the sign-in page: per address asked
+    # for (whoever's it is), and per client address.
+    ATS_PASSWORD_RESET_LIMIT = os.environ.get("ATS_PASSWORD_RESET_LIMIT", "3 per hour")
+    ATS_PASSWORD_RESET_ADDRESS_LIMIT = os.environ.get("ATS_PASSWORD_RESET_ADDRESS_LIMIT", "10 per hour")
     # Argon2 checks (about 64 MiB each at production cost) running at once in
     # one process; a sign-in that finds none free within the wait is answered
     # 429 with Retry-After, before any hashing.

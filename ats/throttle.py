@@ -76,13 +76,30 @@ def count_attempt(email: str, address: str | None) -> Attempt:
     attempt then stays counted where it was refused (the window is spent
     anyway) and is refunded where it was not.
     """
-    if not (limiter.enabled and limiter.initialized):
-        return Attempt()
     config = current_app.config
-    limits = [
+    return _count_where_possible([
         (parse(config["ATS_LOGIN_LIMIT"]), ("account", email.strip().lower())),
         (parse(config["ATS_LOGIN_ADDRESS_LIMIT"]), ("address", address or "unknown")),
-    ]
+    ])
+
+
+def count_reset_request(email: str, address: str | None) -> None:
+    """Count one request for a password-reset link for ``email`` (whether
+    or not it is anyone's) from ``address``, against limits of their own
+    (ATS_PASSWORD_RESET_LIMIT per address asked for, so nobody's inbox can
+    be flooded; ATS_PASSWORD_RESET_ADDRESS_LIMIT per client). Raises
+    :class:`LimitReached`. Never refunded: every request may send a mail."""
+    config = current_app.config
+    _count_where_possible([
+        (parse(config["ATS_PASSWORD_RESET_LIMIT"]), ("reset-account", email.strip().lower())),
+        (parse(config["ATS_PASSWORD_RESET_ADDRESS_LIMIT"]), ("reset-address", address or "unknown")),
+    ])
+
+
+def _count_where_possible(limits) -> Attempt:
+    """Count in the limiter's storage, or in this process while it is unreachable."""
+    if not (limiter.enabled and limiter.initialized):
+        return Attempt()
     try:
         return _count(limiter.storage, limits)
     except UNREACHABLE as error:

@@ -19,7 +19,8 @@ from config import TestingConfig
 PUBLIC_BLUEPRINTS = {"public"}
 # /metrics needs no sign-in: it answers only the addresses in ATS_METRICS_ALLOW
 # (tests/test_observability.py).
-OPEN_ENDPOINTS = {"static", "auth.login", "auth.login_code", "auth.logout", "metrics"}
+OPEN_ENDPOINTS = {"static", "auth.login", "auth.login_code", "auth.logout", "auth.forgot_password",
+                  "auth.set_password", "metrics"}
 
 # The contract's "who may do what", by path.
 CONTRACT_MINIMUM = {

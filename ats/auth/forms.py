@@ -1,7 +1,9 @@
-"""The sign-in form."""
+"""The sign-in forms, and those for a password link."""
 from flask_wtf import FlaskForm
 from wtforms import EmailField, HiddenField, PasswordField, StringField
-from wtforms.validators import InputRequired, Length
+from wtforms.validators import Email, EqualTo, InputRequired, Length, ValidationError
+
+from ..models.staff import check_password_rule
 
 
 class LoginForm(FlaskForm):
@@ -28,4 +30,36 @@ class CodeForm(FlaskForm):
         validators=[InputRequired("Enter the code from your app, or a recovery code."), Length(max=40)],
         filters=[lambda value: value.strip() if value else value],
         render_kw={"autocomplete": "one-time-code", "spellcheck": "false", "autocapitalize": "none"},
+    )
+
+
+class ForgotPasswordForm(FlaskForm):
+    email = EmailField(
+        "Email address",
+        validators=[InputRequired("Enter your email address."), Length(max=320),
+                    Email("Enter an email address like name@example.com.")],
+        filters=[lambda value: value.strip() if value else value],
+        render_kw={"autocomplete": "username", "spellcheck": "false", "autocapitalize": "none"},
+    )
+
+
+def password_rule(form, field) -> None:
+    """The rule every staff password follows (``check_password_rule``)."""
+    try:
+        check_password_rule(field.data or "")
+    except ValueError as error:
+        raise ValidationError(str(error)) from None
+
+
+class SetPasswordForm(FlaskForm):
+    password = PasswordField(
+        "New password",
+        validators=[InputRequired("Choose a password."), Length(max=1000), password_rule],
+        render_kw={"autocomplete": "new-password"},
+    )
+    confirm = PasswordField(
+        "New password again",
+        validators=[InputRequired("Type the password again."),
+                    EqualTo("password", "The two passwords are not the same.")],
+        render_kw={"autocomplete": "new-password"},
     )

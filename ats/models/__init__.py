@@ -25,6 +25,7 @@ from .interviews import (
     OfferStatus,
 )
 from .jobs import JobFailure
+from .password_links import LinkPurpose, LinkState, PasswordLink
 from .roles import CareerStep, CatalogVersion, Company, Role, RoleCompany, RoleFaq, RoleSkill, RoleStatus, SalaryBand
 from .self_identification import SelfIdentification
 from .sessions import StaffSession
@@ -47,6 +48,9 @@ __all__ = [
     "OfferStatus",
     "InterviewStatus",
     "JobFailure",
+    "LinkPurpose",
+    "LinkState",
+    "PasswordLink",
     "SkillAnnotation",
     "SkillLevel",
     "CLOSED_STAGES",

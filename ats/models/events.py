@@ -28,10 +28,14 @@ class EventType(enum.Enum):
     # Someone applied again with the address of an open application for the
     # role: nothing new is stored, and the existing status link is mailed.
     APPLICATION_RESUBMITTED = "application.resubmitted"
+    # A staff member was sent a one-time link to set their password (no
+    # application): ``data`` names the user and the link row, never the key.
+    STAFF_INVITED = "staff.invited"
+    STAFF_PASSWORD_RESET = "staff.password_reset"
 
 
 class Event(db.Model):
-    """One thing that happened to an application. ``data`` names what it
+    """One thing that happened (to an application, or to a staff account). ``data`` names what it
     concerns (ids, stages), never personal details, which are read when the
     event is dispatched."""
 

@@ -66,6 +66,8 @@ class StaffUser(db.Model):
     email: Mapped[str] = mapped_column(String(320), unique=True)
     name: Mapped[str] = mapped_column(String(200))
     access: Mapped[Access] = mapped_column(value_enum(Access, "access"))
+    # Empty until an invited user sets their password through their link
+    # (``password_links``): no password matches it.
     password_hash: Mapped[str] = mapped_column(String(255))
     active: Mapped[bool] = mapped_column(default=True)
     # This user's private calendar feed address (``tokens``): the salt of its
@@ -110,6 +112,11 @@ class StaffUser(db.Model):
         """Store an Argon2 hash of ``password``."""
         check_password_rule(password)
         self.password_hash = password_hasher().hash(password)
+
+    @property
+    def has_password(self) -> bool:
+        """False for an invited user who has not set a password yet."""
+        return bool(self.password_hash)
 
     def check_password(self, password: str) -> bool:
         """Whether ``password`` is this user's; upgrades an outdated hash in place."""

@@ -13,6 +13,7 @@ from ..models.staff import (
     verify_password,
 )
 from . import write_transaction
+from .password_links import end_links
 from .sessions import open_session, revoke_all_sessions
 
 
@@ -61,7 +62,8 @@ def save_staff_user(email: str, name: str, access: Access | str, password: str |
     """Create the account for ``email``, or update its name, access and password.
 
     Every check runs before anything is written. Updating an account (its
-    password is always set anew) ends the user's open sessions.
+    password is always set anew) ends the user's open sessions and unused
+    password links.
     """
     email = normalise_email(email)
     name = (name or "").strip()
@@ -93,6 +95,7 @@ def save_staff_user(email: str, name: str, access: Access | str, password: str |
         user.set_password(password)
         if not created:
             revoke_all_sessions(user.id)
+            end_links(user.id)
         db.session.commit()
     except Exception:
         db.session.rollback()
@@ -118,7 +121,8 @@ def sign_in(email: str, password: str, user_agent: str | None,
     found = (user.id, user.password_hash, user.active) if user is not None else None
     db.session.rollback()
     with password_check_slot():
-        if found is None:
+        if found is None or not found[1]:
+            # No account, or an invited one with no password yet: as slow as a wrong password.
             verify_dummy_password(password)
             return None
         user_id, stored_hash, active = found
@@ -145,10 +149,13 @@ def sign_in(email: str, password: str, user_agent: str | None,
 
 
 def deactivate(user: StaffUser) -> None:
-    """Stop ``user`` from signing in and end their open sessions."""
+    """Stop ``user`` from signing in and end their open sessions and unused
+    password links (an admin's page does it with its checks and audit:
+    ``staff_admin.deactivate_user``)."""
     write_transaction()
     user.active = False
     revoke_all_sessions(user.id)
+    end_links(user.id)
     db.session.commit()
 
 
