@@ -9,6 +9,8 @@ write transaction has the database to itself) and counts them under that
 lock, so two admins demoting each other at the same moment cannot both
 succeed: the second finds it is no longer an admin.
 """
+from collections.abc import Callable
+
 from sqlalchemy import select
 
 from ..extensions import db
@@ -55,37 +57,25 @@ def change_access(actor_id: int, user_id: int, access: Access | str) -> StaffUse
     """Give the user another access level; None when there is no such user.
     The last active admin keeps theirs."""
     access = _access(access)
-    write_transaction()
-    try:
-        admins = _admins_locked(actor_id)
-        user = db.session.get(StaffUser, user_id, with_for_update=True)
-        if user is None:
-            db.session.rollback()
-            return None
+
+    def change(user: StaffUser, admins: list[int]) -> None:
         before = user.access
-        if before is not access:
-            if access is not Access.ADMIN and _last_admin(user, admins):
-                raise StaffRefused(f"{user.name} is the only active admin: make someone else an admin first.")
-            user.access = access
-            record("staff.access", actor_id, user_id=user.id, before=before.value, after=access.value)
-        db.session.commit()
-    except BaseException:
-        db.session.rollback()
-        raise
-    return user
+        if before is access:
+            return
+        if access is not Access.ADMIN and _last_admin(user, admins):
+            raise StaffRefused(f"{user.name} is the only active admin: make someone else an admin first.")
+        user.access = access
+        record("staff.access", actor_id, user_id=user.id, before=before.value, after=access.value)
+
+    return _on_user(actor_id, user_id, change)
 
 
 def deactivate_user(actor_id: int, user_id: int) -> StaffUser | None:
     """Stop the user from signing in: their sessions and unused links end.
     Nobody deactivates their own account (a slip would lock them out, and
     another admin can always do it), nor the last active admin."""
-    write_transaction()
-    try:
-        admins = _admins_locked(actor_id)
-        user = db.session.get(StaffUser, user_id, with_for_update=True)
-        if user is None:
-            db.session.rollback()
-            return None
+
+    def change(user: StaffUser, admins: list[int]) -> None:
         if user.id == actor_id:
             raise StaffRefused("You cannot deactivate your own account: another admin can.")
         if _last_admin(user, admins):
@@ -95,44 +85,28 @@ def deactivate_user(actor_id: int, user_id: int) -> StaffUser | None:
             revoke_all_sessions(user.id)
             end_links(user.id)
             record("staff.deactivate", actor_id, user_id=user.id)
-        db.session.commit()
-    except BaseException:
-        db.session.rollback()
-        raise
-    return user
+
+    return _on_user(actor_id, user_id, change)
 
 
 def reactivate_user(actor_id: int, user_id: int) -> StaffUser | None:
     """Let the user sign in again, with the password they had (an invited
     user who never set one needs a new link: :func:`send_link`)."""
-    write_transaction()
-    try:
-        _admins_locked(actor_id)
-        user = db.session.get(StaffUser, user_id, with_for_update=True)
-        if user is None:
-            db.session.rollback()
-            return None
+
+    def change(user: StaffUser, admins: list[int]) -> None:
         if not user.active:
             user.active = True
             record("staff.reactivate", actor_id, user_id=user.id)
-        db.session.commit()
-    except BaseException:
-        db.session.rollback()
-        raise
-    return user
+
+    return _on_user(actor_id, user_id, change)
 
 
 def send_link(actor_id: int, user_id: int) -> StaffUser | None:
     """Mail the user a new link to set their password: the invitation again
     for someone who has not set one yet, else a reset link. Older links stop
     working."""
-    write_transaction()
-    try:
-        _admins_locked(actor_id)
-        user = db.session.get(StaffUser, user_id, with_for_update=True)
-        if user is None:
-            db.session.rollback()
-            return None
+
+    def change(user: StaffUser, admins: list[int]) -> None:
         if not user.active:
             raise StaffRefused(f"{user.name}'s account is deactivated: reactivate it first.")
         if user.has_password:
@@ -141,6 +115,23 @@ def send_link(actor_id: int, user_id: int) -> StaffUser | None:
         else:
             link = issue_link(user, LinkPurpose.INVITE)
             record("staff.invite_again", actor_id, user_id=user.id, link_id=link.id)
+
+    return _on_user(actor_id, user_id, change)
+
+
+def _on_user(actor_id: int, user_id: int, change: Callable[[StaffUser, list[int]], None]) -> StaffUser | None:
+    """One transaction: the active admins locked (an actor no longer one of
+    them is refused), then the user's row; ``change(user, admins)`` makes
+    the change and its audit entry, or raises to leave nothing. None, with
+    nothing changed, when there is no such user."""
+    write_transaction()
+    try:
+        admins = _admins_locked(actor_id)
+        user = db.session.get(StaffUser, user_id, with_for_update=True)
+        if user is None:
+            db.session.rollback()
+            return None
+        change(user, admins)
         db.session.commit()
     except BaseException:
         db.session.rollback()
