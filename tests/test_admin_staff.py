@@ -191,7 +191,8 @@ def test_every_change_needs_a_csrf_token(client, signed_in, recruiter, db_sessio
 def test_the_last_admin_cannot_be_demoted(client, signed_in, db_session):
     response = post(client, f"{STAFF}/{signed_in.id}/access", {"access": "recruiter"})
     assert response.status_code == 303
-    assert "is the only active admin: make someone else an admin first." in flash_text(client, f"{STAFF}/{signed_in.id}")
+    assert "is the only active admin: make someone else an admin first." in flash_text(
+        client, f"{STAFF}/{signed_in.id}")
     assert user(db_session, signed_in.id).access is Access.ADMIN
     assert audit(db_session, "staff.access") == []
 
@@ -209,7 +210,8 @@ def test_nobody_deactivates_their_own_account(client, signed_in, create_staff, d
     assert response.status_code == 303
     assert "You cannot deactivate your own account" in flash_text(client, f"{STAFF}/{signed_in.id}")
     assert user(db_session, signed_in.id).active
-    assert f'action="{STAFF}/{signed_in.id}/deactivate"' not in client.get(f"{STAFF}/{signed_in.id}").get_data(as_text=True)
+    page = client.get(f"{STAFF}/{signed_in.id}").get_data(as_text=True)
+    assert f'action="{STAFF}/{signed_in.id}/deactivate"' not in page
 
 
 def test_two_admins_demoting_each_other_at_once_leave_one_admin(app, create_staff, db_session, monkeypatch):

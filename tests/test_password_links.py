@@ -188,7 +188,8 @@ def test_the_link_sets_the_password_once_and_signs_in(app, client, recruiter, ou
     other = app.test_client()
     assert other.get(path).status_code == 404
     token = staff_csrf_token(other, FORGOT)
-    again = other.post(path, data={"csrf_token": token, "password": "yet another password", "confirm": "yet another password"})
+    again = other.post(path, data={"csrf_token": token, "password": "yet another password",
+                                   "confirm": "yet another password"})
     assert again.status_code == 404
     assert "does not work" in text_of(again)
     assert verify_password(password_hash_of(db_session, recruiter.id), NEW_PASSWORD)[0]

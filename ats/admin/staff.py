@@ -23,7 +23,7 @@ from ..operations.staff_admin import (
 from ..queries.staff import staff_list, staff_member
 from ..web import or_404
 from .routes import bp
-from .staff_forms import AccessForm, ButtonForm, InviteForm
+from .staff_forms import ACCESS_HINT, AccessForm, ButtonForm, InviteForm
 
 
 @bp.get("/staff")
@@ -47,7 +47,7 @@ def invite_staff():
                   f"{LinkPurpose.INVITE.lifetime_text}.", "success")
             return redirect(url_for(".staff"), 303)
     status = 422 if form.is_submitted() else 200
-    return render_template("admin/staff_invite.html", form=form,
+    return render_template("admin/staff_invite.html", form=form, access_hint=ACCESS_HINT,
                            invite_lifetime=LinkPurpose.INVITE.lifetime_text), status
 
 
@@ -56,7 +56,7 @@ def _person_page(user_id: int, access_form: AccessForm | None = None, status: in
     if access_form is None:
         access_form = AccessForm(formdata=None, data={"access": person.access.value})
     return render_template("admin/staff_person.html", person=person, access_form=access_form,
-                           button=ButtonForm(), is_me=person.id == current_user.id,
+                           button=ButtonForm(), is_me=person.id == current_user.id, access_hint=ACCESS_HINT,
                            invite_lifetime=LinkPurpose.INVITE.lifetime_text,
                            reset_lifetime=LinkPurpose.RESET.lifetime_text), status
 

@@ -7,11 +7,9 @@ from wtforms.validators import Email, InputRequired, Length
 from ..models import Access
 from ..web import clean_line, one_line
 
-ACCESS_CHOICES = [
-    SelectChoice(Access.RECRUITER.value, "Recruiter: the pipeline and interviews"),
-    SelectChoice(Access.MANAGER.value, "Manager: that, and the reports"),
-    SelectChoice(Access.ADMIN.value, "Admin: everything, including these pages"),
-]
+ACCESS_CHOICES = [SelectChoice(level.value, level.label) for level in Access]
+ACCESS_HINT = ("Recruiters see the pipeline and interviews; managers also the reports; "
+               "admins everything, these pages included.")
 
 
 def access_field(label: str = "Access level") -> SelectField:
