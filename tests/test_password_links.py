@@ -4,12 +4,14 @@ stops working (used, replaced, expired, deactivated account)."""
 import hashlib
 import html
 import re
+import threading
 import time
 from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
 
+from ats import events
 from ats.auth.passwords import ANSWER_SECONDS
 from ats.extensions import db
 from ats.infra.logs import redact
@@ -299,3 +301,48 @@ def test_an_invited_account_cannot_sign_in_before_setting_a_password(app, create
     db_session.commit()
     assert AuthActions(app.test_client()).login(account).status_code == 401
     assert AuthActions(app.test_client()).login(account, password="").status_code == 422
+
+
+def test_a_link_replaced_before_its_mail_went_out_is_not_mailed(app, recruiter, outbox):
+    with app.app_context():
+        password_links.request_reset(recruiter.email)
+        password_links.request_reset(recruiter.email)
+        first, second = db.session.scalars(select(Event.id).order_by(Event.id)).all()
+        # Delivered late, after the second link replaced the first: nothing to send.
+        assert events.deliver(first) is True
+        assert outbox() == []
+        assert events.deliver(second) is True
+        newest = db.session.scalars(select(PasswordLink).order_by(PasswordLink.id.desc())).first().key
+        db.session.remove()
+    [message] = outbox()
+    assert link_in(message) == f"/set-password/{newest}"
+
+
+def test_two_uses_of_one_link_at_once_set_one_password(app, recruiter, outbox, db_session):
+    with app.app_context():
+        password_links.request_reset(recruiter.email)
+        key = db.session.scalars(select(PasswordLink)).one().key
+        db.session.remove()
+    barrier = threading.Barrier(2, timeout=10)
+    outcomes = []
+
+    def use(password):
+        with app.app_context():
+            barrier.wait()
+            try:
+                password_links.set_password_with_link(key, password, None, timedelta(hours=12))
+                outcomes.append(password)
+            except password_links.LinkNotGood as refused:
+                outcomes.append(refused.state.value)
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=use, args=(f"password number {n}",)) for n in (1, 2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert len(outcomes) == 2 and outcomes.count("dead") == 1
+    [winner] = [outcome for outcome in outcomes if outcome != "dead"]
+    assert verify_password(password_hash_of(db_session, recruiter.id), winner)[0]
+    assert len(audit(db_session, "staff.password_set")) == 1
