@@ -1,7 +1,7 @@
 """password links: one-time links to set a staff password (invitations, resets)
 
 Revision ID: 0021
-Revises: 0019
+Revises: 0020
 Create Date: 2026-12-01 02:00:00
 
 Admins invite staff from /admin/staff, and anyone can ask for a password
@@ -18,7 +18,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0021'
-down_revision = '0019'
+down_revision = '0020'
 branch_labels = None
 depends_on = None
 
