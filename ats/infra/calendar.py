@@ -30,8 +30,16 @@ def _organizer_email(interview: Interview) -> tuple[str, str]:
     return email, current_app.config["ATS_SITE_NAME"]
 
 
-def interview_event(interview: Interview, stamp: datetime | None = None) -> Event:
+def interview_event(interview: Interview, stamp: datetime | None = None, candidate=None) -> Event:
+    """The interview as a VEVENT. ``candidate``: the identity the reader may
+    see (``ats.queries.identity.Identity``); without one, the application's
+    own (the candidate's invitation). Hidden by blind review, the candidate
+    is named by their pseudonym and is no ATTENDEE: their address is not read."""
     application = interview.application
+    if candidate is None:
+        name, email = application.full_name, application.email
+    else:
+        name, email = candidate.name, None if candidate.hidden else candidate.email
     event = Event()
     event.add("uid", interview.uid)
     event.add("sequence", interview.sequence)
@@ -42,7 +50,7 @@ def interview_event(interview: Interview, stamp: datetime | None = None) -> Even
     event.add(
         "description",
         f"{interview.kind.label} interview for {application.role.title} with {interview.company.name}.\n"
-        f"Candidate: {application.full_name}\n"
+        f"Candidate: {name}\n"
         f"Local time: {interview.local_start:%Y-%m-%d %H:%M} {interview.timezone} (UTC{interview.local_start:%z})",
     )
     if interview.location:
@@ -51,10 +59,8 @@ def interview_event(interview: Interview, stamp: datetime | None = None) -> Even
             event.add("url", interview.location)
     organizer_email, organizer_name = _organizer_email(interview)
     event.add("organizer", _address(organizer_email, organizer_name))
-    event.add(
-        "attendee",
-        _address(application.email, application.full_name, role="REQ-PARTICIPANT", partstat="NEEDS-ACTION", rsvp="TRUE"),
-    )
+    if email:
+        event.add("attendee", _address(email, name, role="REQ-PARTICIPANT", partstat="NEEDS-ACTION", rsvp="TRUE"))
     for email in interview.interviewer_emails:
         event.add("attendee", _address(email, None, role="REQ-PARTICIPANT", partstat="ACCEPTED"))
     event.add("status", "CANCELLED" if interview.is_cancelled else "CONFIRMED")
@@ -75,10 +81,11 @@ def interview_method(interview: Interview) -> str:
     return "CANCEL" if interview.is_cancelled else "REQUEST"
 
 
-def interview_ics(interview: Interview) -> bytes:
-    """The invitation (METHOD:REQUEST) or, once cancelled, the cancellation (METHOD:CANCEL)."""
+def interview_ics(interview: Interview, candidate=None) -> bytes:
+    """The invitation (METHOD:REQUEST) or, once cancelled, the cancellation
+    (METHOD:CANCEL); ``candidate`` as ``interview_event`` takes it."""
     calendar = _calendar(interview_method(interview))
-    calendar.add_component(interview_event(interview))
+    calendar.add_component(interview_event(interview, candidate=candidate))
     return calendar.to_ical()
 
 
@@ -93,15 +100,17 @@ def interview_attachment(interview: Interview) -> Attachment:
     )
 
 
-def feed_ics(interviews: list[Interview], name: str) -> bytes:
-    """A subscription feed: every given interview as a VEVENT, no METHOD."""
+def feed_ics(interviews: list[Interview], name: str, candidates=None) -> bytes:
+    """A subscription feed: every given interview as a VEVENT, no METHOD;
+    ``candidates``: the identity the reader may see, by application id."""
     calendar = _calendar(None)
     calendar.add("x-wr-calname", name)
     stamp = utcnow()
     for interview in interviews:
         # One entry that cannot be written must not take the whole feed down.
         try:
-            event = interview_event(interview, stamp)
+            event = interview_event(interview, stamp,
+                                    candidates.get(interview.application_id) if candidates is not None else None)
             event.to_ical()
         except ValueError:
             log.warning("interview %s left out of a calendar feed: it cannot be written", interview.id, exc_info=True)

@@ -1,4 +1,10 @@
-"""Interview pages for recruiters. Views check the form and call one service function."""
+"""Interview pages for recruiters. Views check the form and call one service function.
+
+Every page names candidates through ``_candidates`` (blind review,
+``ats.queries.identity``): a recruiter sees the pseudonym of an application
+whose identity the role's blind review still hides, and GET pages load such
+applications without their identity columns at all (``_application``).
+"""
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
@@ -10,7 +16,9 @@ from ..operations import interviews as service
 from ..operations import offers
 from ..operations.staff import reset_calendar_token
 from ..queries import interviews as queries
+from ..queries.identity import Identity, hidden_columns, identities, is_blinded
 from ..urls import absolute_url
+from ..web import or_404
 from .forms import CancelForm, OfferForm, RescheduleForm, ScheduleForm
 
 bp = Blueprint("interviews", __name__)
@@ -21,13 +29,30 @@ def _listings(application: Application):
     return queries.companies_listed(application.role_id)
 
 
+def _blinded() -> bool:
+    return is_blinded(current_user.access)
+
+
+def _candidates(*application_ids) -> dict[int, Identity]:
+    """The identity of each application as the signed-in user may see it."""
+    return identities(application_ids, _blinded())
+
+
+def _application(application_id: int) -> Application:
+    """The application for a page; for a blinded viewer, without its identity."""
+    options = hidden_columns() if _blinded() else []
+    return db.get_or_404(Application, application_id, options=options)
+
+
 def _schedule_page(application, form, status=200, clashes=()):
-    return render_template("interviews/schedule.html", application=application, form=form, clashes=clashes), status
+    candidates = _candidates(application.id, *(other.application_id for other in clashes))
+    return render_template("interviews/schedule.html", application=application, form=form, clashes=clashes,
+                           candidates=candidates), status
 
 
 @bp.get("/pipeline/applications/<int:application_id>/interviews/new")
 def new(application_id: int):
-    application = db.get_or_404(Application, application_id)
+    application = _application(application_id)
     form = ScheduleForm(formdata=None).for_companies(_listings(application))
     form.timezone.data = request.args.get("timezone", "America/New_York")
     return _schedule_page(application, form)
@@ -72,14 +97,18 @@ def _field_error(form, error: service.InterviewError) -> None:
 
 @bp.get("/interviews/<int:interview_id>")
 def detail(interview_id: int):
-    interview = db.get_or_404(Interview, interview_id)
+    interview = or_404(queries.for_page(interview_id, _blinded()))
     reschedule_form = RescheduleForm(formdata=None)
     reschedule_form.starts_at.data = interview.local_start.replace(tzinfo=None)
     reschedule_form.timezone.data = interview.timezone
     reschedule_form.duration_minutes.data = interview.duration_minutes
-    return render_template(
-        "interviews/detail.html", interview=interview, reschedule_form=reschedule_form, cancel_form=CancelForm(formdata=None)
-    )
+    return _detail_page(interview, reschedule_form, CancelForm(formdata=None))
+
+
+def _detail_page(interview: Interview, reschedule_form, cancel_form, clashes=()) -> str:
+    candidates = _candidates(interview.application_id, *(other.application_id for other in clashes))
+    return render_template("interviews/detail.html", interview=interview, reschedule_form=reschedule_form,
+                           cancel_form=cancel_form, clashes=clashes, candidates=candidates)
 
 
 @bp.post("/interviews/<int:interview_id>/reschedule")
@@ -97,11 +126,7 @@ def reschedule(interview_id: int):
         else:
             flash("Interview moved; the candidate will be e-mailed the new time.", "success")
             return redirect(url_for("interviews.detail", interview_id=interview_id), 303)
-    page = render_template(
-        "interviews/detail.html", interview=db.get_or_404(Interview, interview_id), reschedule_form=form,
-        cancel_form=CancelForm(formdata=None), clashes=clashes,
-    )
-    return page, status
+    return _detail_page(db.get_or_404(Interview, interview_id), form, CancelForm(formdata=None), clashes), status
 
 
 @bp.post("/interviews/<int:interview_id>/cancel")
@@ -116,18 +141,14 @@ def cancel(interview_id: int):
         else:
             flash("Interview cancelled; the candidate will be e-mailed.", "success")
             return redirect(url_for("interviews.detail", interview_id=interview_id), 303)
-    page = render_template(
-        "interviews/detail.html", interview=db.get_or_404(Interview, interview_id),
-        reschedule_form=RescheduleForm(formdata=None), cancel_form=form,
-    )
-    return page, 422
+    return _detail_page(db.get_or_404(Interview, interview_id), RescheduleForm(formdata=None), form), 422
 
 
 @bp.get("/interviews/<int:interview_id>.ics")
 def calendar_file(interview_id: int):
-    interview = db.get_or_404(Interview, interview_id)
+    interview = or_404(queries.for_page(interview_id, _blinded()))
     return Response(
-        interview_ics(interview),
+        interview_ics(interview, _candidates(interview.application_id)[interview.application_id]),
         mimetype="text/calendar",
         headers={
             "Content-Disposition": f'attachment; filename="interview-{interview.id}.ics"',
@@ -144,9 +165,11 @@ def index():
         "interviewer": request.args.get("interviewer", "").strip().lower(),
     }
     companies, roles = queries.filter_choices()
+    scheduled = queries.scheduled(**filters, blinded=_blinded())
     return render_template(
         "interviews/index.html",
-        interviews=queries.scheduled(**filters),
+        interviews=scheduled,
+        candidates=_candidates(*(interview.application_id for interview in scheduled)),
         companies=companies,
         roles=roles,
         filters=filters,
@@ -170,12 +193,13 @@ def reset_feed():
 
 
 def _offer_page(application, form, status=200):
-    return render_template("interviews/offer_new.html", application=application, form=form), status
+    return render_template("interviews/offer_new.html", application=application, form=form,
+                           candidates=_candidates(application.id)), status
 
 
 @bp.get("/pipeline/applications/<int:application_id>/offers/new")
 def new_offer(application_id: int):
-    application = db.get_or_404(Application, application_id)
+    application = _application(application_id)
     form = OfferForm(formdata=None).for_companies(_listings(application))
     form.timezone.data = "America/New_York"
     return _offer_page(application, form)
@@ -213,5 +237,6 @@ def create_offer(application_id: int):
 def offer(offer_id: int):
     offer = db.get_or_404(InterviewOffer, offer_id)
     return render_template(
-        "interviews/offer_detail.html", offer=offer, free=queries.free_slots(offer), now=utcnow()
+        "interviews/offer_detail.html", offer=offer, free=queries.free_slots(offer), now=utcnow(),
+        candidates=_candidates(offer.application_id),
     )

@@ -171,6 +171,9 @@ class Application(db.Model):
     skills_strong: Mapped[int] = mapped_column(default=0)
     skills_partial: Mapped[int] = mapped_column(default=0)
     skills_assessed: Mapped[int] = mapped_column(default=0)
+    # When the skill match was first saved (``annotate_skills``): from then on
+    # a role's blind review no longer hides who the candidate is.
+    identity_revealed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     # When its candidate was erased: the row stays as an anonymous record
     # (stage, history times, role, skill levels, source), and no move, note

@@ -2,7 +2,7 @@
 import enum
 from datetime import date, datetime
 
-from sqlalchemy import JSON, BigInteger, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, ForeignKey, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -49,6 +49,10 @@ class Role(db.Model):
     # Set by every change made in the admin pages: ``ats seed`` then leaves
     # the role alone unless told --force (the file no longer holds the page).
     edited_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Blind review (``ats.operations.blind_review``): while on, recruiters see no
+    # candidate's identity on this role's applications until their skill match
+    # has been saved once (``Application.identity_revealed_at``).
+    blind_review: Mapped[bool] = mapped_column(default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 

@@ -1,6 +1,12 @@
 """What recruiters record about an application: skill-match annotations and
 notes, each with its audit event, and the audit of resume downloads.
 
+The skill match's first save also reveals who the candidate is under blind
+review (``applications.identity_revealed_at``, set once, whatever the role's
+switch, so that turning blind review on later hides only applications nobody
+has assessed yet); when the role's blind review is on, that reveal is audited
+as ``application.identity_revealed``.
+
 The skill counts on ``applications`` (strong, partial, assessed) are kept in
 step here with a plain UPDATE of those columns: it does not raise the
 application's version, so annotating never makes someone's stage form stale.
@@ -10,7 +16,7 @@ from dataclasses import dataclass
 from sqlalchemy import case, func, select, update
 
 from ..extensions import db
-from ..models import Application, ApplicationNote, RoleSkill, SkillAnnotation, SkillLevel, utcnow
+from ..models import Application, ApplicationNote, Role, RoleSkill, SkillAnnotation, SkillLevel, utcnow
 from ..models.audit import record
 from . import write_transaction
 
@@ -39,12 +45,15 @@ def annotate_skills(application_id: int, staff_id: int, inputs: dict[str, SkillI
     # Locks the application's row on PostgreSQL, so that two recruiters
     # annotating at once take turns and the counts stay true; SQLite's write
     # lock already does that.
-    role_id = db.session.execute(
-        select(Application.role_id).where(Application.id == application_id).with_for_update()
-    ).scalar_one_or_none()
-    if role_id is None:
+    found = db.session.execute(
+        select(Application.role_id, Application.identity_revealed_at)
+        .where(Application.id == application_id)
+        .with_for_update()
+    ).one_or_none()
+    if found is None:
         db.session.rollback()
         raise LookupError(application_id)
+    role_id, revealed_at = found
 
     skills = db.session.scalars(
         select(RoleSkill).where(RoleSkill.role_id == role_id, RoleSkill.retired.is_(False))
@@ -84,15 +93,20 @@ def annotate_skills(application_id: int, staff_id: int, inputs: dict[str, SkillI
         db.session.rollback()
         return changes
     db.session.flush()
-    _recount(application_id, role_id)
+    _recount(application_id, role_id, reveal=revealed_at is None and now)
     record("skills.annotate", staff_id, application_id, skills=changes)
+    if revealed_at is None and db.session.get(Role, role_id).blind_review:
+        # Blind review hid who the candidate is until now (``ats.queries.identity``).
+        record("application.identity_revealed", staff_id, application_id)
     db.session.commit()
     return changes
 
 
-def _recount(application_id: int, role_id: int) -> None:
+def _recount(application_id: int, role_id: int, reveal=None) -> None:
     """Set the application's skill counts from its annotations of the role's
-    active skills, in one UPDATE that leaves the version alone."""
+    active skills, in one UPDATE that leaves the version alone; with
+    ``reveal`` (a time), the skill match's first save, which ends blind
+    review for this application."""
     level = SkillAnnotation.level
     counts = (
         select(
@@ -114,7 +128,8 @@ def _recount(application_id: int, role_id: int) -> None:
     db.session.execute(
         update(table)
         .where(table.c.id == application_id)
-        .values(skills_strong=strong, skills_partial=partial, skills_assessed=assessed)
+        .values(skills_strong=strong, skills_partial=partial, skills_assessed=assessed,
+                **({"identity_revealed_at": reveal} if reveal else {}))
     )
 
 

@@ -13,6 +13,7 @@ from urllib.parse import quote
 from markupsafe import Markup, escape
 
 from ..queries.board import Card
+from ..queries.identity import pseudonym
 from ..templating import short_date
 
 CARD = """<li class="card">
@@ -30,6 +31,7 @@ CARD = """<li class="card">
 """
 MOVE = """<p class="card__move"><a href="/pipeline/applications/{id}/stage?next={back}">Move<span class="visually-hidden"> {name}</span></a></p>
 """
+HIDDEN = "Hidden (blind review)"
 NOT_SCORED = '<span aria-hidden="true">—</span><span class="visually-hidden">not scored</span>'
 
 
@@ -39,13 +41,14 @@ def render_cards(cards: Iterable[Card], back: str) -> Markup:
     back = quote(back, safe="/")
     parts = []
     for card in cards:
-        name = escape(card.full_name)
+        # Blind review: the query read no name or location (``ats.queries.identity``).
+        name = escape(pseudonym(card.id) if card.hidden else card.full_name)
         days = card.days_in_stage
         parts.append(CARD.format(
             id=card.id,
             version=card.version,
             name=name,
-            location=escape(card.location) if card.location else "—",
+            location=HIDDEN if card.hidden else escape(card.location) if card.location else "—",
             applied_iso=card.applied_at.date().isoformat(),
             applied=short_date(card.applied_at),
             days=f"{days} day" if days == 1 else f"{days} days",

@@ -30,6 +30,7 @@ from ..queries.board import (
     load_board,
 )
 from ..queries.dashboard import load_dashboard
+from ..queries.identity import identities, identity, is_blinded
 from ..web import clean_text, or_404, safe_next_path
 from .cards import render_cards
 from .forms import NoteForm, StageForm, read_skill_form
@@ -40,10 +41,13 @@ require_access(bp, Access.RECRUITER)
 
 @bp.get("/")
 def dashboard():
+    blinded = is_blinded(current_user.access)
+    coming = interviews.starting_within(hours=24, blinded=blinded)
     return render_template(
         "pipeline/dashboard.html",
-        dashboard=load_dashboard(),
-        coming_interviews=interviews.starting_within(hours=24),
+        dashboard=load_dashboard(blinded=blinded),
+        coming_interviews=coming,
+        candidates=identities((interview.application_id for interview in coming), blinded),
     )
 
 
@@ -63,7 +67,7 @@ def board(role_slug: str):
         query = BoardQuery.from_args(request.args)
     except BoardInputError as error:
         return _refuse(400, str(error), or_404(board_role(role_slug)).slug)
-    loaded = or_404(load_board(role_slug, query))
+    loaded = or_404(load_board(role_slug, query, blinded=is_blinded(current_user.access)))
     return render_template(
         "pipeline/board.html",
         board=loaded,
@@ -130,7 +134,7 @@ def _page_url(application_id: int) -> str:
 def render_page(application_id: int, status: int = 200, *, stage_form=None, note_form=None, skills_sent=None,
                 skill_errors=None):
     """The page, fresh from the database, with any form that came back with errors."""
-    page = or_404(load_page(application_id))
+    page = or_404(load_page(application_id, is_blinded(current_user.access)))
     stage_form = stage_form or StageForm(formdata=None)
     stage_form.stage.choices = [("", "Choose a stage")] + [(m.stage.value, m.option_label) for m in page.moves]
     stage_form.version.data = str(page.application.version)
@@ -162,6 +166,8 @@ def application(application_id: int):
 @bp.get("/applications/<int:application_id>/resume")
 def resume(application_id: int):
     application = db.get_or_404(Application, application_id)
+    if identity(application_id, is_blinded(current_user.access)).hidden:
+        abort(403, description="Blind review is on for this role: the resume opens once the skill match is saved.")
     if not application.resume_storage_name:
         abort(404)
     try:
@@ -190,7 +196,8 @@ def move_form(application_id: int):
     """The stage control on a page of its own, for moving an application from
     the board: the form is the application page's (same fields, same POST),
     and ``next`` takes the recruiter back to the board as it was."""
-    application = db.get_or_404(Application, application_id)
+    candidate = or_404(identity(application_id, is_blinded(current_user.access)))
+    application = or_404(load_application(application_id, hidden=candidate.hidden))
     allowed = allowed_moves(application)
     moves = [Move(stage, needs_reason) for stage, needs_reason in allowed]
     form = StageForm(formdata=None)
@@ -204,6 +211,7 @@ def move_form(application_id: int):
     return render_template(
         "pipeline/move.html",
         application=application,
+        candidate=candidate,
         form=form,
         moves=moves,
         reason_stages=[move.stage.label for move in moves if move.needs_reason],
@@ -246,6 +254,7 @@ def render_stale(application_id: int, shown_version: int, form: StageForm):
     html = render_template(
         "pipeline/stale.html",
         application=application,
+        candidate=identity(application_id, is_blinded(current_user.access)),
         shown_version=shown_version,
         changes=changes_since(application, shown_version),
         back=safe_next_path(form.next.data),

@@ -254,8 +254,9 @@ def book_interview(token: str):
 @bp.get("/calendar/<token>.ics")
 def calendar_feed(token: str):
     """A recruiter's private feed of the interviews they organise; the token is the key."""
-    name, scheduled = or_404(interviews.feed_for_token(token) if TOKEN.match(token) else None)
-    response = current_app.response_class(feed_ics(scheduled, f"Interviews: {name}"), mimetype="text/calendar")
+    name, scheduled, candidates = or_404(interviews.feed_for_token(token) if TOKEN.match(token) else None)
+    response = current_app.response_class(feed_ics(scheduled, f"Interviews: {name}", candidates),
+                                          mimetype="text/calendar")
     response.headers["Cache-Control"] = "private, no-store"
     response.headers["Referrer-Policy"] = "no-referrer"
     return response

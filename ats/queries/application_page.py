@@ -3,7 +3,10 @@ whatever the length of the history or the number of notes: the application
 with its role, the role's skills, the claimed skills and the history; then the
 notes, the annotations, and the names of the staff they mention.
 
-Voluntary self-identification is never read here.
+Voluntary self-identification is never read here. Under blind review
+(``ats.queries.identity``), a hidden application is loaded without its
+identity and resume columns, its profile is shown masked, and its evidence
+comes from the profile alone.
 """
 import re
 from dataclasses import dataclass, field
@@ -26,7 +29,7 @@ from ..models import (
     StageChange,
 )
 from ..models.stage_rules import allowed_moves
-from . import interviews
+from . import identity, interviews
 from .evidence import Evidence, Passage, evidence_for
 
 LEVELS = list(SkillLevel)
@@ -91,6 +94,8 @@ class Move:
 @dataclass
 class ApplicationPage:
     application: Application
+    candidate: identity.Identity  # who applied, as the viewer may see it
+    profile: str  # the profile as shown (masked under blind review)
     skills: list[SkillRow]
     history: list[HistoryRow]  # newest first
     notes: list[NoteRow]  # newest first
@@ -117,7 +122,7 @@ class ApplicationPage:
     @property
     def linkedin_href(self) -> str | None:
         """The LinkedIn address as a link only when it is a web address."""
-        url = self.application.linkedin_url or ""
+        url = self.candidate.linkedin_url
         return url if _WEB_ADDRESS.match(url) else None
 
     @property
@@ -160,15 +165,18 @@ def actor_name(kind: str, actor_id: int | None, names: dict[int, str]) -> str:
     return names.get(actor_id, "A former staff member")
 
 
-def load_application(application_id: int, *, resume_text: bool = False) -> Application | None:
+def load_application(application_id: int, *, resume_text: bool = False, hidden: bool = False) -> Application | None:
     """The application with its role, the role's skills, the claimed skills and
-    the history; with ``resume_text``, its stored resume text too (deferred otherwise)."""
+    the history; with ``resume_text``, its stored resume text too (deferred
+    otherwise); ``hidden`` (by blind review), without its identity and resume."""
     options = [
         joinedload(Application.role).selectinload(Role.skills),
         selectinload(Application.claimed_skills),
         selectinload(Application.history),
     ]
-    if resume_text:
+    if hidden:
+        options.extend(identity.hidden_columns())
+    elif resume_text:
         options.append(undefer(Application.resume_text))
     return db.session.scalars(
         select(Application).where(Application.id == application_id).options(*options)
@@ -182,10 +190,17 @@ def staff_names(ids) -> dict[int, str]:
     return dict(db.session.execute(select(StaffUser.id, StaffUser.name).where(StaffUser.id.in_(ids))).all())
 
 
-def load_page(application_id: int) -> ApplicationPage | None:
-    application = load_application(application_id, resume_text=True)
+def load_page(application_id: int, blinded: bool = False) -> ApplicationPage | None:
+    """The page for a viewer blind review applies to when ``blinded``."""
+    candidate = identity.identity(application_id, blinded)
+    if candidate is None:
+        return None
+    application = load_application(application_id, resume_text=True, hidden=candidate.hidden)
     if application is None:
         return None
+    profile = application.profile or ""
+    if candidate.hidden:
+        profile = identity.masked_profile(application_id, profile)
     notes = db.session.scalars(
         select(ApplicationNote)
         .where(ApplicationNote.application_id == application_id)
@@ -204,7 +219,7 @@ def load_page(application_id: int) -> ApplicationPage | None:
     )
 
     skills = application.role.active_skills
-    evidence = evidence_for(application, skills)
+    evidence = evidence_for(application, skills, profile=profile, with_resume=not candidate.hidden)
     claimed = {skill.id for skill in application.claimed_skills}
     rows = []
     for skill in skills:
@@ -226,6 +241,8 @@ def load_page(application_id: int) -> ApplicationPage | None:
     ]
     return ApplicationPage(
         application=application,
+        candidate=candidate,
+        profile=profile,
         skills=rows,
         history=history,
         notes=[NoteRow(note, names.get(note.author_id, "A former staff member")) for note in notes],

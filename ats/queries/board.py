@@ -31,6 +31,7 @@ from ..models import (
 )
 from ..models.assessment import skill_match_score
 from ..models.stage_rules import allowed_moves
+from . import identity
 from .search import search_condition
 
 # The columns: open stages in pipeline order, then the closed ones.
@@ -107,8 +108,8 @@ class BoardQuery:
 @dataclass(slots=True)  # not frozen: a frozen dataclass is slow to make, and there are 175 a page
 class Card:
     id: int
-    full_name: str
-    location: str
+    full_name: str | None  # None (and location too) while blind review hides them
+    location: str | None
     applied_at: datetime
     stage: Stage
     closed_from_stage: Stage | None
@@ -117,6 +118,11 @@ class Card:
     score: float | None
     # Whether the rules allow any move now (the card then links to the move page).
     movable: bool = False
+
+    @property
+    def hidden(self) -> bool:
+        """Blind review hides who applied: no name or location was read."""
+        return self.full_name is None
 
 
 @dataclass(frozen=True)
@@ -134,6 +140,8 @@ class Board:
     query: BoardQuery
     counts: dict[Stage, int]
     columns: list[Column]
+    # Blind review hides the identity of applications not yet revealed.
+    blind: bool = False
 
     @property
     def total(self) -> int:
@@ -151,10 +159,7 @@ class Board:
         return sum(len(column.cards) for column in self.columns)
 
 
-_CARD_COLUMNS = (
-    Application.id,
-    Application.full_name,
-    Application.location,
+_CARD_REST = (
     Application.applied_at,
     Application.stage,
     Application.closed_from_stage,
@@ -163,6 +168,20 @@ _CARD_COLUMNS = (
     Application.skills_strong,
     Application.skills_partial,
     Application.skills_assessed,
+)
+_CARD_COLUMNS = (
+    Application.id,
+    Application.full_name,
+    Application.location,
+    *_CARD_REST,
+)
+# The same under blind review (``ats.queries.identity``): the database answers
+# NULL for the name and location of an application not yet revealed.
+_BLIND_CARD_COLUMNS = (
+    Application.id,
+    identity.shown(Application.full_name, Application.identity_revealed_at.is_(None)).label("full_name"),
+    identity.shown(Application.location, Application.identity_revealed_at.is_(None)).label("location"),
+    *_CARD_REST,
 )
 
 
@@ -173,6 +192,7 @@ _ROLE = select(
     Role.id,
     Role.slug,
     Role.title,
+    Role.blind_review,
     select(func.count())
     .where(RoleSkill.role_id == Role.id, RoleSkill.retired.is_(False))
     .scalar_subquery(),
@@ -191,13 +211,18 @@ def board_role(role_slug: str):
     return db.session.execute(select(Role.id, Role.slug, Role.title).where(Role.slug == role_slug)).first()
 
 
-def load_board(role_slug: str, query: BoardQuery, now: datetime | None = None) -> Board | None:
-    """The board of the role ``role_slug`` as ``query`` asks for it; None when there is no such role."""
+def load_board(role_slug: str, query: BoardQuery, now: datetime | None = None, *,
+               blinded: bool = False) -> Board | None:
+    """The board of the role ``role_slug`` as ``query`` asks for it; None when
+    there is no such role. ``blinded``: the viewer is one blind review applies
+    to (``ats.queries.identity``); if the role's is on, cards not yet revealed
+    carry no name or location and ``?q=`` finds them by their profile only."""
     now = now or utcnow()
     role = db.session.execute(_ROLE, {"slug": role_slug}).first()
     if role is None:
         return None
-    role_id, slug, title, skills, *stage_counts = role
+    role_id, slug, title, blind_review, skills, *stage_counts = role
+    blind = blinded and blind_review
 
     shown = [query.stage] if query.stage else list(BOARD_STAGES)
     counts = dict.fromkeys(BOARD_STAGES, 0)
@@ -205,8 +230,8 @@ def load_board(role_slug: str, query: BoardQuery, now: datetime | None = None) -
     if query.q:
         # The text index finds the matches; one pass counts them per stage
         # and numbers them within it.
-        search = search_condition(role_id, query.q, db.session.get_bind().dialect.name)
-        for row in db.session.execute(_search_page(search, shown, query.offset)):
+        search = search_condition(role_id, query.q, db.session.get_bind().dialect.name, blind=blind)
+        for row in db.session.execute(_search_page(search, shown, query.offset, blind)):
             counts[row.stage] = row.matches
             if row.number > query.offset and row.stage in shown:
                 rows.append(row)
@@ -214,18 +239,18 @@ def load_board(role_slug: str, query: BoardQuery, now: datetime | None = None) -
         counts.update(zip(BOARD_STAGES, stage_counts))
         wanted = tuple(stage for stage in shown if counts[stage] > query.offset)
         if wanted:
-            rows = db.session.execute(_pages(wanted), {"role_id": role_id, "offset": query.offset}).all()
+            rows = db.session.execute(_pages(wanted, blind), {"role_id": role_id, "offset": query.offset}).all()
 
     cards: dict[Stage, list[Card]] = {stage: [] for stage in shown}
     for row in rows:
         card = _card(row, skills, now)
         cards[card.stage].append(card)
     columns = [Column(stage, counts[stage], cards[stage]) for stage in shown]
-    return Board(role_id, slug, title, query, counts, columns)
+    return Board(role_id, slug, title, query, counts, columns, blind)
 
 
 @functools.cache
-def _pages(stages: tuple[Stage, ...]):
+def _pages(stages: tuple[Stage, ...], blind: bool = False):
     """One page of each stage's applications, longest in the stage first, in
     one query: per stage, a range scan of the (role, stage, entered) index
     that stops after a page. Parameters: ``role_id`` and ``offset``.
@@ -234,7 +259,7 @@ def _pages(stages: tuple[Stage, ...]):
     its cache without building and hashing the statement on every request.
     """
     pages = [
-        select(*_CARD_COLUMNS)
+        select(*(_BLIND_CARD_COLUMNS if blind else _CARD_COLUMNS))
         .where(Application.role_id == bindparam("role_id"), Application.stage == stage)
         .order_by(Application.stage_entered_at, Application.id)
         .limit(PAGE_SIZE)
@@ -248,13 +273,13 @@ def _pages(stages: tuple[Stage, ...]):
     return union_all(*(select(page.subquery()) for page in pages))
 
 
-def _search_page(search, shown: list[Stage], offset: int):
+def _search_page(search, shown: list[Stage], offset: int, blind: bool = False):
     """The matching applications of the page, numbered within their stage and
     with their stage's number of matches; plus the first match of every
     stage, which carries the count for the stage filter and the headings."""
     numbered = (
         select(
-            *_CARD_COLUMNS,
+            *(_BLIND_CARD_COLUMNS if blind else _CARD_COLUMNS),
             func.row_number()
             .over(partition_by=Application.stage, order_by=(Application.stage_entered_at, Application.id))
             .label("number"),

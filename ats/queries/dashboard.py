@@ -7,6 +7,7 @@ from datetime import datetime
 from sqlalchemy import bindparam
 
 from ..extensions import db
+from . import identity
 from ..models import CLOSED_STAGES, OPEN_STAGES, Application, Role, Stage, StageCount, utcnow
 
 # The dashboard's columns: the open stages in pipeline order, then the closed.
@@ -64,8 +65,12 @@ class Dashboard:
         return sum(row.total for row in self.roles)
 
 
-def load_dashboard(now: datetime | None = None) -> Dashboard:
+def load_dashboard(now: datetime | None = None, *, blinded: bool = False) -> Dashboard:
+    """``blinded``: the viewer is one blind review applies to; an application
+    it hides is listed under its pseudonym, its name never read
+    (``ats.queries.identity``)."""
     now = now or utcnow()
+    name = identity.shown(Application.full_name, identity.hidden_condition()) if blinded else Application.full_name
     rows = {
         role_id: RoleRow(slug, title)
         for role_id, slug, title in db.session.execute(
@@ -78,11 +83,12 @@ def load_dashboard(now: datetime | None = None) -> Dashboard:
         rows[role_id].counts[stage] = count
 
     waiting = [
-        Waiting(app_id, name, role_title, stage, (now - entered_at).days)
-        for app_id, name, role_title, stage, entered_at in db.session.execute(
+        Waiting(app_id, identity.pseudonym(app_id) if shown_name is None else shown_name, role_title, stage,
+                (now - entered_at).days)
+        for app_id, shown_name, role_title, stage, entered_at in db.session.execute(
             db.select(
                 Application.id,
-                Application.full_name,
+                name,
                 Role.title,
                 Application.stage,
                 Application.stage_entered_at,

@@ -47,10 +47,14 @@ class Evidence:
         return self.by_skill.get(skill.id, [])
 
 
-def evidence_for(application: Application, skills: list[RoleSkill]) -> Evidence:
-    """The suggestions for each of ``skills`` from the application's profile and resume."""
-    resume = stored_resume_text(application)
-    profile_passages = list(passages(application.profile or "", lines_are_breaks=True))
+def evidence_for(application: Application, skills: list[RoleSkill], *, profile: str | None = None,
+                 with_resume: bool = True) -> Evidence:
+    """The suggestions for each of ``skills`` from the application's profile
+    (or ``profile``, the text the page shows) and, ``with_resume``, its resume
+    (blind review leaves the resume out: ``ats.queries.identity``)."""
+    resume = stored_resume_text(application) if with_resume else ResumeText()
+    profile = application.profile if profile is None else profile
+    profile_passages = list(passages(profile or "", lines_are_breaks=True))
     resume_passages = list(passages(resume.text, lines_are_breaks=False))
     by_skill = {}
     for skill in skills:

@@ -2,8 +2,10 @@
 from datetime import datetime, timedelta
 
 from sqlalchemy import or_, select
+from sqlalchemy.orm import joinedload
 
 from ..extensions import db
+from . import identity
 from ..models import (
     Application,
     Company,
@@ -47,11 +49,23 @@ def for_application(application_id: int) -> list[Interview]:
     ).unique())
 
 
-def starting_within(hours: int) -> list[Interview]:
+def _blind(query, blinded: bool):
+    """``query`` of interviews loading their application's identity only
+    when blind review cannot apply to the viewer: a blinded viewer's page takes
+    it from ``identity.identities`` (``ats.queries.identity``)."""
+    return query.options(*identity.hidden_columns(joinedload(Interview.application))) if blinded else query
+
+
+def for_page(interview_id: int, blinded: bool) -> Interview | None:
+    """One interview for its page (``blinded`` as for ``_blind``)."""
+    return db.session.scalars(_blind(select(Interview).where(Interview.id == interview_id), blinded)).first()
+
+
+def starting_within(hours: int, blinded: bool = False) -> list[Interview]:
     """Scheduled interviews that start in the next ``hours`` hours (or are under way)."""
     now = utcnow()
     return list(db.session.scalars(
-        select(Interview)
+        _blind(select(Interview), blinded)
         .where(Interview.status == InterviewStatus.SCHEDULED, Interview.ends_at > now,
                Interview.starts_at < now + timedelta(hours=hours))
         .order_by(Interview.starts_at)
@@ -67,18 +81,21 @@ def upcoming_for_application(application_id: int) -> list[Interview]:
     ).unique())
 
 
-def feed_for_token(token: str) -> tuple[str, list[Interview]] | None:
-    """The organiser's name and their upcoming scheduled interviews, or None for an unknown token."""
+def feed_for_token(token: str) -> tuple[str, list[Interview], dict[int, identity.Identity]] | None:
+    """The organiser's name, their upcoming scheduled interviews and the
+    identity of each candidate as they may see it (blind review); None for
+    an unknown token."""
     user = db.session.scalars(select(StaffUser).filter_by(calendar_digest=tokens.digest(token), active=True)).first()
     if user is None:
         return None
+    blinded = identity.is_blinded(user.access)
     interviews = db.session.scalars(
-        select(Interview)
+        _blind(select(Interview), blinded)
         .where(Interview.organizer_id == user.id, Interview.status == InterviewStatus.SCHEDULED,
                Interview.ends_at > utcnow())
         .order_by(Interview.starts_at)
     ).unique().all()
-    return user.name, list(interviews)
+    return user.name, list(interviews), identity.identities((i.application_id for i in interviews), blinded)
 
 
 def offer_by_token(token: str) -> InterviewOffer | None:
@@ -112,11 +129,12 @@ def companies_listed(role_id: int) -> list[RoleCompany]:
     ))
 
 
-def scheduled(company: str = "", role: str = "", interviewer: str = "") -> list[Interview]:
+def scheduled(company: str = "", role: str = "", interviewer: str = "", *, blinded: bool = False) -> list[Interview]:
     """Scheduled interviews not yet over, soonest first, at most ``LIST_LIMIT``;
-    filtered by company slug, role slug and interviewer address when given."""
+    filtered by company slug, role slug and interviewer address when given
+    (``blinded`` as for ``_blind``)."""
     query = (
-        select(Interview)
+        _blind(select(Interview), blinded)
         .where(Interview.status == InterviewStatus.SCHEDULED, Interview.ends_at > utcnow())
         .order_by(Interview.starts_at)
         .limit(LIST_LIMIT)

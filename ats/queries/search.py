@@ -19,7 +19,7 @@ a string at NUL): no query holds it, so no match runs across two texts.
 import functools
 import sqlite3
 
-from sqlalchemy import and_, column, func, literal, literal_column, or_, select, table
+from sqlalchemy import and_, column, func, literal, literal_column, not_, or_, select, table
 
 from ..infra import sqlite
 from ..models import Application
@@ -54,9 +54,49 @@ def fts_phrase(text: str) -> str:
     return '"' + text.replace('"', '""') + '"'
 
 
-def search_condition(role_id: int, text: str, dialect: str):
+def search_condition(role_id: int, text: str, dialect: str, *, blind: bool = False):
     """The applications of the role ``role_id`` whose name, email, location,
-    profile or resume text contain ``text``, without case."""
+    profile or resume text contain ``text``, without case; with ``blind``
+    (the role's blind review, for a recruiter), hidden applications match by
+    their profile alone (``blind_condition``)."""
+    condition = _search_condition(role_id, text, dialect)
+    return and_(condition, blind_condition(text, dialect)) if blind else condition
+
+
+def blind_condition(text: str, dialect: str):
+    """Under blind review, an application whose identity is hidden matches on
+    its profile only: never on its name, e-mail, location or resume text,
+    which the page does not show, or a search by name would say who is who.
+    Nor when its own name, e-mail, phone or location contains the query, or
+    the query contains one of them (of three characters or more): the profile may name the candidate (the
+    page masks it, ``ats.queries.identity.masked_profile``), and a match
+    there would say the same. The text index still finds the rows (this is
+    a further condition on its matches)."""
+    contains = functools.partial(_contains, like_pattern(text), dialect)
+    identity = (Application.full_name, Application.email, Application.phone, Application.location)
+    query = func.lower(literal(text)) if dialect == "postgresql" else getattr(func, sqlite.LOWER)(literal(text))
+    position = func.strpos if dialect == "postgresql" else func.instr
+    names_itself = [
+        and_(func.length(column) >= 3, position(query, func.lower(column) if dialect == "postgresql"
+                                    else getattr(func, sqlite.LOWER)(column)) > 0)
+        for column in identity
+    ]
+    return or_(
+        Application.identity_revealed_at.is_not(None),
+        and_(contains(Application.profile), not_(or_(*(contains(column) for column in identity), *names_itself))),
+    )
+
+
+def _contains(pattern: str, dialect: str, text_column):
+    """``text_column`` contains the LIKE ``pattern``, without case."""
+    if dialect == "postgresql":
+        return text_column.ilike(pattern, escape="\\")
+    if pattern.isascii():
+        return text_column.like(pattern, escape="\\")
+    return getattr(func, sqlite.LOWER)(text_column).like(pattern.lower(), escape="\\")
+
+
+def _search_condition(role_id: int, text: str, dialect: str):
     in_role = Application.role_id == role_id
     if dialect == "postgresql":
         if len(text) < TRIGRAM:
