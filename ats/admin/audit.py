@@ -3,7 +3,8 @@ filtered by person, kind and dates, fifty a page (``ats.queries.audit``).
 A filter or cursor the page cannot use is answered ``400`` with the reason."""
 from flask import render_template, request, url_for
 
-from ..queries.audit import PAGE_SIZE, AuditInputError, AuditQuery, action_choices, actor_choices, load_page
+from ..queries.audit import PAGE_SIZE, AuditQuery, action_choices, actor_choices, load_page
+from ..queries.filters import FilterError
 from .routes import bp
 
 
@@ -12,7 +13,7 @@ def audit():
     try:
         query = AuditQuery.from_args(request.args)
         page = load_page(query)
-    except AuditInputError as error:
+    except FilterError as error:
         return render_template("admin/audit.html", error=str(error), page=None, query=AuditQuery(),
                                actors=actor_choices(), actions=action_choices(), page_size=PAGE_SIZE), 400
     older = url_for("admin.audit", **query.args(before=page.older, after=None)) if page.older else None

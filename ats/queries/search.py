@@ -67,13 +67,16 @@ def blind_condition(text: str, dialect: str):
     """Under blind review, an application whose identity is hidden matches on
     its profile only: never on its name, e-mail, location or resume text,
     which the page does not show, or a search by name would say who is who.
-    Nor when its own name, e-mail, phone or location contains the query, or
-    the query contains one of them (of three characters or more): the profile may name the candidate (the
-    page masks it, ``ats.queries.identity.masked_profile``), and a match
-    there would say the same. The text index still finds the rows (this is
-    a further condition on its matches)."""
+    Nor when its own name, e-mail, phone or location contains a word of the
+    query, or the query contains one of them (words and texts of three
+    characters or more): the profile may name the candidate (the page masks
+    it, ``ats.queries.identity.masked_profile``), and a match there would
+    say the same. The text index still finds the rows (this is a further
+    condition on its matches)."""
     contains = functools.partial(_contains, like_pattern(text), dialect)
     identity = (Application.full_name, Application.email, Application.phone, Application.location)
+    words = {word for word in text.split() if len(word) >= 3} | {text}
+    holds_a_word = [_contains(like_pattern(word), dialect, column) for word in sorted(words) for column in identity]
     query = func.lower(literal(text)) if dialect == "postgresql" else getattr(func, sqlite.LOWER)(literal(text))
     position = func.strpos if dialect == "postgresql" else func.instr
     names_itself = [
@@ -83,7 +86,7 @@ def blind_condition(text: str, dialect: str):
     ]
     return or_(
         Application.identity_revealed_at.is_not(None),
-        and_(contains(Application.profile), not_(or_(*(contains(column) for column in identity), *names_itself))),
+        and_(contains(Application.profile), not_(or_(*holds_a_word, *names_itself))),
     )
 
 
