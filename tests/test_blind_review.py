@@ -300,3 +300,23 @@ def test_the_board_reads_the_switch_without_a_query_per_card(app, client, signed
     with recorded_statements(engine) as statements:
         client.get(BOARD)
     assert selects(statements) == few
+
+
+def test_a_refused_bulk_move_names_the_pseudonym(client, signed_in, hidden):
+    token = staff_csrf_token(client, BOARD)
+    response = client.post(f"{BOARD}/bulk", data={"csrf_token": token, "application": f"{hidden.id}:1",
+                                                  "stage": "rejected", "reason": "", "next": BOARD})
+    assert response.status_code == 303
+    board = client.get(BOARD).get_data(as_text=True)
+    assert f"Not moved (1): Candidate #{hidden.id}:" in board
+    assert_hidden(board, "the board after a bulk move")
+
+
+def test_the_stale_move_page_names_the_pseudonym(client, signed_in, hidden):
+    from tests.applications import post_stage
+
+    response = post_stage(client, hidden.id, "screening", version=hidden.version + 5)
+    assert response.status_code == 409
+    html = response.get_data(as_text=True)
+    assert f"Candidate #{hidden.id}" in html
+    assert_hidden(html, "the stale page")

@@ -31,7 +31,7 @@ CARD = """<li class="card">
 """
 MOVE = """<p class="card__move"><a href="/pipeline/applications/{id}/stage?next={back}">Move<span class="visually-hidden"> {name}</span></a></p>
 """
-HIDDEN = "Hidden (blind review)"
+HIDDEN = "Hidden"
 NOT_SCORED = '<span aria-hidden="true">—</span><span class="visually-hidden">not scored</span>'
 
 

@@ -119,9 +119,19 @@ def bulk(role_slug: str):
         flash(f"Moved {count} {'application' if count == 1 else 'applications'} to {to_stage.label}.", "success")
     if result.refused:
         count = len(result.refused)
-        reasons = "; ".join(f"{refusal.name}: {refusal.why}" for refusal in result.refused)
+        # Named as the board names them: blind review's pseudonyms where it hides who applied.
+        shown = identities((refusal.application_id for refusal in result.refused), is_blinded(current_user.access))
+        reasons = "; ".join(
+            f"{shown[refusal.application_id].name if _hidden(shown, refusal.application_id) else refusal.name}: "
+            f"{refusal.why}"
+            for refusal in result.refused
+        )
         flash(f"Not moved ({count}): {reasons}.", "error")
     return redirect(back, 303)
+
+
+def _hidden(shown: dict, application_id: int) -> bool:
+    return application_id in shown and shown[application_id].hidden
 
 
 # --- One application ---------------------------------------------------------------

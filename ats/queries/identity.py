@@ -36,6 +36,7 @@ RESUME_COLUMNS = (
     Application.resume_size, Application.resume_text,
 )
 MASK = "[hidden]"
+MAX_ID = 2**63 - 1
 
 
 def pseudonym(application_id: int) -> str:
@@ -82,7 +83,8 @@ class Identity:
 def identities(application_ids: Iterable[int], blinded: bool) -> dict[int, Identity]:
     """The identity each application may show a viewer (``blinded``: a
     recruiter), in one query whatever their number."""
-    ids = sorted(set(application_ids))
+    # An id no row can have (a bulk form may name any number) is no application.
+    ids = sorted({number for number in application_ids if 0 < number <= MAX_ID})
     if not ids:
         return {}
     hidden = hidden_condition() if blinded else literal(False)
