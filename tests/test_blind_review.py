@@ -320,3 +320,41 @@ def test_the_stale_move_page_names_the_pseudonym(client, signed_in, hidden):
     html = response.get_data(as_text=True)
     assert f"Candidate #{hidden.id}" in html
     assert_hidden(html, "the stale page")
+
+
+def test_a_hidden_application_is_loaded_without_its_identity(app, hidden, db_session):
+    """The page's data holds no identity for a hidden application: the
+    columns are not read, and reaching for one raises instead of showing it."""
+    from sqlalchemy import inspect
+    from sqlalchemy.exc import InvalidRequestError
+
+    from ats.extensions import db
+    from ats.queries.application_page import load_page
+
+    with app.app_context():
+        page = load_page(hidden.id, blinded=True)
+        state = inspect(page.application)
+        for column in ("full_name", "email", "phone", "location", "linkedin_url", "resume_storage_name",
+                       "resume_original_name", "resume_text"):
+            assert column in state.unloaded, column
+        with pytest.raises(InvalidRequestError):
+            page.application.full_name  # noqa: B018
+        assert page.candidate.hidden and page.candidate.email == "" and not page.candidate.has_resume
+        assert not page.evidence.resume.text
+        db.session.remove()
+        shown = load_page(hidden.id, blinded=False)
+        assert shown.application.full_name == "Ada Lovelace" and shown.candidate.email == EMAIL
+        db.session.remove()
+
+
+def test_the_profile_is_masked_by_whole_words(app, role, create_application, db_session):
+    from ats.extensions import db
+    from ats.queries.identity import masked_profile
+
+    application = create_application(role, "Ada Li", email="ADA@x.example", phone="555-0100",
+                                     profile="x")
+    with app.app_context():
+        text = masked_profile(application.id, "Ada from Canada; ada@X.example or 555-0100. Li Wei helped. ADA LI.")
+        db.session.remove()
+    # "Li" is under three letters: as a word alone it stays; the whole name goes.
+    assert text == "[hidden] from Canada; [hidden] or [hidden]. Li Wei helped. [hidden]."

@@ -1,5 +1,7 @@
 """Mail about interviews: invitations with a calendar file, new times,
-cancellations, and offers of times to choose from."""
+cancellations, and offers of times to choose from. All go to the candidate
+(blind review, which hides candidates from recruiters, leaves them as they
+are: see ``ats.queries.identity``)."""
 from ..extensions import db
 from ..infra.calendar import interview_attachment
 from ..models import Event, EventType, Interview, InterviewOffer

@@ -11,6 +11,14 @@ oversee the process (reports, the CSV, the audit trail, erasure) and see
 everything, as the contract's blind-review line keeps their reports and the
 CSV unchanged.
 
+Mail: every mail the service sends about an application goes to the
+candidate alone (``ats.notifications``), naming them to themselves; no mail
+goes to recruiters. Interviewers get no mail either (the candidate's
+invitation lists them as attendees). Were they mailed, they would not count
+as recruiters here: they meet the candidate, so the invitation must name
+whom they meet; a mail to recruiters would have to name the candidate
+through ``identities``.
+
 Enforced where the data is read, not in the templates: the queries here
 return no identity for a hidden application (the database answers NULL in
 its place), and pages that load ``Application`` objects for a blinded viewer

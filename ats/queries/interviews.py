@@ -2,7 +2,7 @@
 from datetime import datetime, timedelta
 
 from sqlalchemy import or_, select
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, lazyload
 
 from ..extensions import db
 from . import identity
@@ -43,9 +43,12 @@ def clashes(candidate_id: int, emails, starts_at: datetime, ends_at: datetime, e
 
 
 def for_application(application_id: int) -> list[Interview]:
-    """All of an application's interviews, cancelled ones included, by start time."""
+    """All of an application's interviews, cancelled ones included, by start
+    time; the application itself is the caller's, not read again (under blind
+    review, the page loaded it without the candidate's identity)."""
     return list(db.session.scalars(
         select(Interview).where(Interview.application_id == application_id).order_by(Interview.starts_at)
+        .options(lazyload(Interview.application))
     ).unique())
 
 
