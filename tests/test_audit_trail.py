@@ -115,6 +115,9 @@ def test_pages_have_no_gaps_or_repeats_either_way(client, signed_in, add_entries
     assert back == [pages[1], pages[0]]
     first = client.get("/admin/audit").get_data(as_text=True)
     assert link(first, "Newer") is None
+    # Past the newest entry: nothing, and the way back.
+    past = client.get(f"/admin/audit?after={newest_first[0]}").get_data(as_text=True)
+    assert entry_ids(past) == [] and link(past, "Older") == f"/admin/audit?before={newest_first[0]}"
 
 
 def test_pages_keep_the_filters(client, signed_in, recruiter, add_entries):
@@ -130,7 +133,7 @@ def test_pages_keep_the_filters(client, signed_in, recruiter, add_entries):
     {"actor": "abc"}, {"actor": "0"}, {"actor": "-1"}, {"actor": "9" * 30}, {"action": "Not a kind!"},
     {"action": "x" * 70}, {"from": "2026-13-01"}, {"from": "10/03/2026"}, {"to": "2026-3-1"},
     {"from": "2026-03-12", "to": "2026-03-11"}, {"from": "0001-01-01"}, {"before": "x"}, {"before": "0"},
-    {"before": "1", "after": "2"}, {"before": "999999999"},
+    {"before": "1", "after": "2"}, {"before": "999999999"}, {"actor": "999999"},
 ])
 def test_a_bad_filter_is_400(client, signed_in, add_entries, args):
     add_entries(1)

@@ -121,8 +121,10 @@ class AuditPage:
 
 
 def load_page(query: AuditQuery) -> AuditPage:
-    """One page of the trail as ``query`` asks; ``AuditInputError`` for a
-    cursor that names no entry."""
+    """One page of the trail as ``query`` asks; ``AuditInputError`` for an
+    actor or a cursor that names nothing."""
+    if query.actor is not None and db.session.get(StaffUser, query.actor) is None:
+        raise AuditInputError("“actor” names no staff account.")
     newest_first = query.after is None
     statement = select(AuditEvent).where(*_conditions(query))
     order = (AuditEvent.created_at, AuditEvent.id)
@@ -140,7 +142,8 @@ def load_page(query: AuditQuery) -> AuditPage:
     if not newest_first:
         rows.reverse()
     if not rows:
-        return AuditPage(query, [], None, None)
+        # Past either end: a link back the way the reader came.
+        return AuditPage(query, [], query.after, query.before)
     older = rows[-1].id if (more if newest_first else True) else None
     newer = rows[0].id if (cursor_id is not None if newest_first else more) else None
     return AuditPage(query, _entries(rows), older, newer)
