@@ -1,7 +1,7 @@
 """blind review per role, each application's reveal, and the audit trail's indexes
 
 Revision ID: 0022
-Revises: 0019
+Revises: 0021
 Create Date: 2026-12-01 01:40:00
 
 - roles.blind_review: the admin's switch (``POST /admin/roles/<slug>/blind-review``).
@@ -19,7 +19,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0022'
-down_revision = '0019'
+down_revision = '0021'
 branch_labels = None
 depends_on = None
 

@@ -2,7 +2,7 @@
 fairness tallies the erased leave behind
 
 Revision ID: 0023
-Revises: 0021
+Revises: 0022
 Create Date: 2026-12-01 01:40:00
 
 - candidates.erased_at, applications.erased_at: when the person was erased
@@ -19,7 +19,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0023'
-down_revision = '0021'
+down_revision = '0022'
 branch_labels = None
 depends_on = None
 
