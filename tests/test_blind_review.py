@@ -358,3 +358,17 @@ def test_the_profile_is_masked_by_whole_words(app, role, create_application, db_
         db.session.remove()
     # "Li" is under three letters: as a word alone it stays; the whole name goes.
     assert text == "[hidden] from Canada; [hidden] or [hidden]. Li Wei helped. [hidden]."
+
+
+def test_the_switch_on_the_role_edit_page_returns_there(admin_client, role, db_session):
+    edit = "/admin/roles/healthcare-ai-engineer/edit"
+    page = admin_client.get(edit).get_data(as_text=True)
+    assert "Blind review is <strong>off</strong>" in page and f'name="next" value="{edit}"' in page
+    token = staff_csrf_token(admin_client, edit)
+    response = admin_client.post("/admin/roles/healthcare-ai-engineer/blind-review",
+                                 data={"csrf_token": token, "enabled": "y", "next": edit})
+    assert response.status_code == 303 and response.headers["Location"] == edit
+    # Only a same-site path is followed.
+    response = admin_client.post("/admin/roles/healthcare-ai-engineer/blind-review",
+                                 data={"csrf_token": token, "enabled": "n", "next": "//evil.example/"})
+    assert response.headers["Location"].startswith("/admin/blind-review")

@@ -300,3 +300,24 @@ def test_on_sqlite_the_erased_words_are_gone_from_the_file_itself(app, ada, db_s
         db.session.commit()
     content = open(url.database, "rb").read()
     assert WORD.encode() not in content and b"Quillfeather" not in content
+
+
+def test_an_erased_application_takes_no_note_or_skill_level(app, client, auth, recruiter, create_application, role,
+                                                            db_session):
+    application = create_application(role, NAME, stage=Stage.REJECTED, closed_from_stage=Stage.SCREENING)
+    with app.app_context():
+        erase_candidate(application.candidate_id, None, "command line")
+    auth.login(recruiter)
+    page = f"/pipeline/applications/{application.id}"
+    shown = client.get(page).get_data(as_text=True)
+    assert f"Erased candidate #{application.id}" in shown and "data was erased on" in shown
+    assert 'class="note-form"' not in shown and 'class="skills-form"' not in shown
+    skill = role.active_skills[0].slug
+    for path, data in ((f"{page}/notes", {"body": "A note"}), (f"{page}/skills", {f"skill-{skill}": "strong"})):
+        response = client.post(path, data={"csrf_token": auth.token(page), **data})
+        assert response.status_code == 422, path
+        assert "Nothing was saved: this candidate’s data was erased" in response.get_data(as_text=True)
+    stored = db_session.get(Application, application.id)
+    assert stored.skills_assessed == 0
+    board = client.get("/pipeline/healthcare-ai-engineer?stage=rejected").get_data(as_text=True)
+    assert f"Erased candidate #{application.id}" in board

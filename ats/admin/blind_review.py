@@ -12,6 +12,7 @@ from sqlalchemy import select
 from ..extensions import db
 from ..models import Role
 from ..operations.blind_review import set_blind_review
+from ..web import safe_next_path
 from .routes import bp
 
 CHOICES = {"y": True, "n": False}
@@ -39,5 +40,5 @@ def set_role_blind_review(role_slug: str):
         abort(404)
     state = "on" if enabled else "off"
     flash(f"Blind review is {state} for {role.title}.", "success")
-    back = url_for("admin.blind_review") + f"#role-{role.slug}"
+    back = safe_next_path(request.form.get("next")) or url_for("admin.blind_review") + f"#role-{role.slug}"
     return redirect(back, 303)

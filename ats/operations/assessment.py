@@ -32,6 +32,11 @@ class SkillInput:
     note: str | None = None
 
 
+class Erased(Exception):
+    """The application's candidate was erased: nothing more is written about them."""
+
+
+
 def annotate_skills(application_id: int, staff_id: int, inputs: dict[str, SkillInput]) -> dict[str, dict]:
     """Save the annotations of the application's active skills named in
     ``inputs`` (by skill slug; other slugs are ignored), recount the
@@ -46,14 +51,17 @@ def annotate_skills(application_id: int, staff_id: int, inputs: dict[str, SkillI
     # annotating at once take turns and the counts stay true; SQLite's write
     # lock already does that.
     found = db.session.execute(
-        select(Application.role_id, Application.identity_revealed_at)
+        select(Application.role_id, Application.identity_revealed_at, Application.erased_at)
         .where(Application.id == application_id)
         .with_for_update()
     ).one_or_none()
     if found is None:
         db.session.rollback()
         raise LookupError(application_id)
-    role_id, revealed_at = found
+    role_id, revealed_at, erased_at = found
+    if erased_at is not None:
+        db.session.rollback()
+        raise Erased(application_id)
 
     skills = db.session.scalars(
         select(RoleSkill).where(RoleSkill.role_id == role_id, RoleSkill.retired.is_(False))
@@ -139,9 +147,13 @@ def add_note(application_id: int, staff_id: int, body: str) -> ApplicationNote:
     if not body or len(body) > MAX_NOTE_BODY:
         raise ValueError("a note is 1 to 10,000 characters of text")
     write_transaction()
-    if db.session.get(Application, application_id) is None:
+    application = db.session.get(Application, application_id)
+    if application is None:
         db.session.rollback()
         raise LookupError(application_id)
+    if application.erased:
+        db.session.rollback()
+        raise Erased(application_id)
     note = ApplicationNote(application_id=application_id, author_id=staff_id, body=body, created_at=utcnow())
     db.session.add(note)
     db.session.flush()

@@ -13,7 +13,7 @@ from urllib.parse import quote
 from markupsafe import Markup, escape
 
 from ..queries.board import Card
-from ..queries.identity import pseudonym
+from ..queries.identity import display_name
 from ..templating import short_date
 
 CARD = """<li class="card">
@@ -42,7 +42,7 @@ def render_cards(cards: Iterable[Card], back: str) -> Markup:
     parts = []
     for card in cards:
         # Blind review: the query read no name or location (``ats.queries.identity``).
-        name = escape(pseudonym(card.id) if card.hidden else card.full_name)
+        name = escape(display_name(card.id, None if card.hidden else card.full_name))
         days = card.days_in_stage
         parts.append(CARD.format(
             id=card.id,

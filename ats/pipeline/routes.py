@@ -15,7 +15,7 @@ from ..infra import resumes
 from ..models import Access, Application, Stage
 from ..models.applications import MAX_REASON
 from ..models.stage_rules import MoveError, allowed_moves, suggested_move
-from ..operations.assessment import add_note, annotate_skills
+from ..operations.assessment import Erased, add_note, annotate_skills
 from ..operations.audit import record_resume_download
 from ..operations.pipeline import StaleVersion, bulk_move, move_stage_as_staff
 from ..queries import interviews
@@ -278,7 +278,10 @@ def annotate(application_id: int):
     inputs, sent, errors = read_skill_form(request.form, current.role.active_skills)
     if errors:
         return render_page(application_id, 422, skills_sent=sent, skill_errors=errors)
-    changes = annotate_skills(application_id, current_user.id, inputs)
+    try:
+        changes = annotate_skills(application_id, current_user.id, inputs)
+    except Erased:
+        return _erased(application_id)
     if changes:
         count = len(changes)
         flash(f"Skill match saved: {count} {'skill' if count == 1 else 'skills'} changed.", "success")
@@ -293,6 +296,14 @@ def note(application_id: int):
     form = NoteForm()
     if not form.validate():
         return render_page(application_id, 422, note_form=form)
-    add_note(application_id, current_user.id, form.body.data)
+    try:
+        add_note(application_id, current_user.id, form.body.data)
+    except Erased:
+        return _erased(application_id)
     flash("Note added.", "success")
     return redirect(_page_url(application_id), 303)
+
+
+def _erased(application_id: int):
+    flash("Nothing was saved: this candidate’s data was erased, and the application can no longer be changed.", "error")
+    return render_page(application_id, 422)

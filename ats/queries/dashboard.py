@@ -83,7 +83,7 @@ def load_dashboard(now: datetime | None = None, *, blinded: bool = False) -> Das
         rows[role_id].counts[stage] = count
 
     waiting = [
-        Waiting(app_id, identity.pseudonym(app_id) if shown_name is None else shown_name, role_title, stage,
+        Waiting(app_id, identity.display_name(app_id, shown_name), role_title, stage,
                 (now - entered_at).days)
         for app_id, shown_name, role_title, stage, entered_at in db.session.execute(
             db.select(

@@ -52,6 +52,16 @@ def pseudonym(application_id: int) -> str:
     return f"Candidate #{application_id}"
 
 
+def display_name(application_id: int, name: str | None) -> str:
+    """The name a page shows: the pseudonym for a hidden application (the
+    query read no name: None), "Erased candidate #<id>" for one whose
+    candidate was erased (``ats.operations.erasure`` leaves the name empty,
+    which no form accepts), else the name."""
+    if name is None:
+        return pseudonym(application_id)
+    return name or f"Erased candidate #{application_id}"
+
+
 def is_blinded(access: Access | None) -> bool:
     """Whether blind review applies to a viewer with ``access`` (module docstring)."""
     return access is Access.RECRUITER
@@ -117,7 +127,8 @@ def identity(application_id: int, blinded: bool) -> Identity | None:
 def _identity(application_id, hidden, name, email, phone, location, linkedin_url, resume) -> Identity:
     if hidden:
         return Identity(application_id, True, pseudonym(application_id))
-    return Identity(application_id, False, name, email, phone or "", location or "", linkedin_url or "", bool(resume))
+    return Identity(application_id, False, display_name(application_id, name), email, phone or "", location or "",
+                    linkedin_url or "", bool(resume))
 
 
 def masked_profile(application_id: int, profile: str) -> str:
