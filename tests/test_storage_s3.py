@@ -237,3 +237,17 @@ def test_the_configured_store_is_chosen(app, s3_bucket, upload_dir, monkeypatch)
         monkeypatch.setitem(app.config, "ATS_STORAGE_URL", "")
         local = storage.current()
         assert isinstance(local, LocalStore) and local.directory == upload_dir
+
+
+def test_erasing_a_candidate_deletes_their_object_from_the_bucket(app, client, csrf, db_session, s3_bucket):
+    from ats.operations.erasure import erase_candidate
+
+    content = pdf_bytes("Survival models")
+    assert client.post(APPLY_URL, data=form(csrf(), resume=(io.BytesIO(content), "Ada CV.pdf", PDF)),
+                       content_type="multipart/form-data").status_code == 303
+    application = db_session.scalars(select(Application)).one()
+    assert s3_bucket.names() == [application.resume_storage_name]
+    with app.app_context():
+        erased = erase_candidate(application.candidate_id, None, "command line")
+    assert (erased.files_deleted, erased.files_left) == (1, [])
+    assert s3_bucket.names() == []
