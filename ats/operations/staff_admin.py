@@ -41,7 +41,8 @@ def invite(actor_id: int, email: str, name: str, access: Access | str) -> StaffU
         _admins_locked(actor_id)
         if find_by_email(email) is not None:
             raise StaffError("There is already a staff account with this email address.")
-        user = StaffUser(email=email, name=name, access=access, password_hash="")
+        # No password until the invited person sets one: an empty hash matches none.
+        user = StaffUser(email=email, name=name, access=access, password_hash="")  # nosec B106
         db.session.add(user)
         db.session.flush()
         link = issue_link(user, LinkPurpose.INVITE)
