@@ -65,6 +65,9 @@ class Config:
 
     # Rate limits, in Flask-Limiter notation.
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    # Put before every counter's key: deployments (or test runs) sharing one
+    # Redis each need their own, like ATS_QUEUE_NAME.
+    RATELIMIT_KEY_PREFIX = os.environ.get("RATELIMIT_KEY_PREFIX", "")
     RATELIMIT_HEADERS_ENABLED = True
     # With Redis unreachable, limits are counted in each process until it is back.
     RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True

@@ -111,8 +111,9 @@ def _count_where_possible(limits) -> Attempt:
 def _count(storage: Storage, limits) -> Attempt:
     attempt = Attempt(storage)
     strategy = FixedWindowRateLimiter(storage)
+    namespace = current_app.config["RATELIMIT_KEY_PREFIX"] + NAMESPACE
     for item, identifiers in limits:
-        identifiers = (NAMESPACE, *identifiers)
+        identifiers = (namespace, *identifiers)
         if not strategy.hit(item, *identifiers):
             attempt.refund()
             reset_at = strategy.get_window_stats(item, *identifiers).reset_time

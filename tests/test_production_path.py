@@ -35,6 +35,8 @@ def production(app, seeded, s3_server, tmp_path):
     env = production_env(
         tmp_path, url.render_as_string(hide_password=False), free_port(), WEB_CONCURRENCY=3,
         RATELIMIT_STORAGE_URI=REDIS_URL, ATS_QUEUE_URL=REDIS_URL, ATS_QUEUE_NAME=f"test-{secrets.token_hex(6)}",
+        # Counters of their own: an earlier run's, in the same Redis, would count here too.
+        RATELIMIT_KEY_PREFIX=f"test-{secrets.token_hex(6)}-",
         ATS_STORAGE_URL=f"s3://{BUCKET}/{prefix}", AWS_ENDPOINT_URL=s3_server, AWS_ACCESS_KEY_ID="testing",
         AWS_SECRET_ACCESS_KEY="testing", AWS_DEFAULT_REGION="us-east-1",
     )
