@@ -62,6 +62,8 @@ MOVES = [("applied", "screening"), ("screening", "interview"), ("interview", "of
 SKILLS = ["clinical-nlp", "medical-image-analysis", "ehr-fhir-hl7-integration", "uncertainty-calibration"]
 LEVELS = ["none", "partial", "strong"]
 BATCH = 20_000
+COPY_AUDIT = "COPY audit_events (action, actor_id, application_id, detail, created_at) FROM STDIN"
+INSERT_AUDIT = "INSERT INTO audit_events (action, actor_id, application_id, detail, created_at) VALUES (?, ?, ?, ?, ?)"
 
 
 def detail(action: str, rng: random.Random) -> dict:
@@ -92,17 +94,16 @@ def write_audit(rows: int, staff_ids: list[int], first_app: int, last_app: int, 
     people_weights = [1 / (rank + 1) ** .7 for rank in range(len(staff_ids))]
     start = now - timedelta(days=365)
     step = timedelta(days=365) / rows
-    columns = ("action", "actor_id", "application_id", "detail", "created_at")
     started = time.perf_counter()
     batch = []
 
     def flush():
         if dialect.name == "postgresql":
-            with driver.cursor() as cursor, cursor.copy(f"COPY audit_events ({', '.join(columns)}) FROM STDIN") as copy:
+            with driver.cursor() as cursor, cursor.copy(COPY_AUDIT) as copy:
                 for row in batch:
                     copy.write_row(row)
         else:
-            driver.executemany(f"INSERT INTO audit_events ({', '.join(columns)}) VALUES (?, ?, ?, ?, ?)", batch)
+            driver.executemany(INSERT_AUDIT, batch)
         batch.clear()
 
     for index in range(rows):
@@ -347,7 +348,8 @@ def main() -> None:
             rows.append(("hello again, p50 / p95", f"{floor_after['p50']:.1f} / {floor_after['p95']:.1f} ms", "", ""))
     finally:
         if args.keep:
-            shutil.rmtree(database.workdir, ignore_errors=True) if database.kind == "postgresql" else None
+            if database.kind == "postgresql":
+                shutil.rmtree(database.workdir, ignore_errors=True)
             print(f"kept: {database.url}")
         else:
             drop_scratch(database)
