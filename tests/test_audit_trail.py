@@ -170,3 +170,20 @@ def test_every_filter_reads_an_index_in_order(app, add_entries, args):
             with db.engine.connect() as connection:
                 plan = "\n".join(str(row[-1]) for row in connection.execute(text(f"EXPLAIN QUERY PLAN {compiled}")))
             assert "ix_audit_events" in plan and "TEMP B-TREE" not in plan, plan
+
+
+@pytest.mark.parametrize("zone", ["America/New_York", "Asia/Tokyo"])
+def test_pages_do_not_depend_on_the_database_session_time_zone(app, add_entries, zone):
+    """PostgreSQL compares a zoned value with the zoneless UTC column in the
+    session's zone: the cursor must be sent as the column's own type."""
+    from ats.queries.audit import load_page
+
+    ten, eleven, noon = add_entries(3, step=60)
+    with app.app_context():
+        if db.engine.dialect.name == "postgresql":
+            db.session.execute(text(f"SET TIME ZONE '{zone}'"))
+        older = load_page(AuditQuery(before=noon))
+        newer = load_page(AuditQuery(after=ten))
+        db.session.rollback()
+    assert [entry.id for entry in older.entries] == [eleven, ten]
+    assert [entry.id for entry in newer.entries] == [noon, eleven]

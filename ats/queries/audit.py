@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import select, tuple_
+from sqlalchemy import literal, select, tuple_
 
 from ..extensions import db
 from ..models import AuditEvent, StaffUser
@@ -134,7 +134,11 @@ def load_page(query: AuditQuery) -> AuditPage:
         if at is None:
             raise AuditInputError("That page's entry no longer exists: start again from the newest.")
         key = tuple_(*order)
-        statement = statement.where(key < tuple_(at, cursor_id) if newest_first else key > tuple_(at, cursor_id))
+        # Typed as the columns are: a bare datetime in a tuple is sent as a
+        # time with a zone, which PostgreSQL compares with the (UTC, zoneless)
+        # column in the session's time zone, and the pages go wrong.
+        cursor = tuple_(literal(at, AuditEvent.created_at.type), literal(cursor_id, AuditEvent.id.type))
+        statement = statement.where(key < cursor if newest_first else key > cursor)
     statement = statement.order_by(*(column.desc() for column in order) if newest_first else order)
     rows = list(db.session.scalars(statement.limit(PAGE_SIZE + 1)))
     more = len(rows) > PAGE_SIZE
