@@ -1,5 +1,6 @@
 """Candidates, their applications, and every stage an application went through."""
 import enum
+import re
 from datetime import datetime
 
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, false, text
@@ -10,6 +11,18 @@ from . import tokens
 from .assessment import skill_match_score
 from .roles import Role, RoleSkill
 from .types import UTCDateTime, utcnow, value_enum
+
+
+# Where an application came from: a job board, a mailing, a campaign
+# (``?source=`` on the role page). Lowercase letters, digits and ``-``, at
+# most 40; the role page itself when none (or an invalid one) was given.
+DEFAULT_SOURCE = "role-page"
+_SOURCE = re.compile(r"[a-z0-9-]{1,40}")
+
+
+def valid_source(value: object) -> str | None:
+    """``value`` when it is a source as the contract writes them, else None."""
+    return value if isinstance(value, str) and _SOURCE.fullmatch(value) else None
 
 
 class Stage(enum.Enum):
@@ -138,7 +151,7 @@ class Application(db.Model):
     location: Mapped[str] = mapped_column(String(200), default="")
     linkedin_url: Mapped[str] = mapped_column(String(500), default="")
     profile: Mapped[str] = mapped_column(Text, default="")
-    source: Mapped[str] = mapped_column(String(40), default="role-page")
+    source: Mapped[str] = mapped_column(String(40), default=DEFAULT_SOURCE)
 
     # The candidate's own link to this application (``tokens``): the salt of
     # its key, and the key's SHA-256, kept in the column once named for the key.

@@ -20,6 +20,7 @@ from ..models import (
     StageChange,
     utcnow,
 )
+from ..models.applications import DEFAULT_SOURCE, valid_source
 from . import end_transaction, write_transaction
 from .pipeline import CANDIDATE, move
 
@@ -49,6 +50,8 @@ class ApplicantDetails:
     profile: str
     skill_slugs: tuple[str, ...] = ()
     self_identification: dict[str, str] = field(default_factory=dict)
+    # Where the candidate came from; anything but a valid source counts as the role page.
+    source: str = DEFAULT_SOURCE
 
 
 def open_application(email_key: str, role_id: int) -> Application | None:
@@ -157,6 +160,7 @@ def _insert(role_id, email_key, details, resume, storage_name, text: ResumeTextS
         resume_content_type=resume.content_type if resume else None,
         resume_size=resume.size if resume else None,
         resume_text_status=text.value,
+        source=valid_source(details.source) or DEFAULT_SOURCE,
         **contact,
     )
     application.history.append(

@@ -5,12 +5,13 @@ from email_validator import EmailNotValidError, validate_email
 from flask import current_app
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import BooleanField, RadioField, SelectMultipleField, StringField, TextAreaField
+from wtforms import BooleanField, HiddenField, RadioField, SelectMultipleField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..models import Role
+from ..models.applications import DEFAULT_SOURCE, valid_source
 from ..models.self_identification import DECLINE, DISABILITY, GENDER, RACE_ETHNICITY, VETERAN
 from ..web import clean_line, clean_text, one_line
 
@@ -43,6 +44,12 @@ def http_url(form, field):
 def must_be_empty(form, field):
     if field.data:
         raise ValidationError("Leave this field empty.")
+
+
+def as_source(value):
+    """A posted source as stored: not the candidate's input, so never an
+    error; anything but a valid source is the role page."""
+    return valid_source(value) or DEFAULT_SOURCE
 
 
 class CheckboxesField(SelectMultipleField):
@@ -101,6 +108,8 @@ class ApplicationForm(FlaskForm):
     )
     # A field people never see; bots fill every field they find.
     homepage = StringField("Leave this field empty", validators=[must_be_empty])
+    # Where the visitor came from (``?source=`` on the role page).
+    source = HiddenField(filters=[as_source], default=DEFAULT_SOURCE)
 
     eeo_gender = RadioField("Gender", choices=_choices(GENDER), default=DECLINE)
     eeo_race_ethnicity = RadioField("Race or ethnicity", choices=_choices(RACE_ETHNICITY), default=DECLINE)

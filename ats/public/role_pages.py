@@ -1,10 +1,11 @@
 """Role pages built once per catalog version and kept in the worker's memory.
 
 A role page is the same for every anonymous visitor but for the apply form's
-CSRF token; job boards send their traffic there. So the page is rendered once
+CSRF token and its hidden ``source`` (``?source=``, where the visitor came
+from); job boards send their traffic there. So the page is rendered once
 for each version of the catalog the database holds (``catalog_version``, read
 on every request, raised by triggers on every catalog change), kept with the
-token cut out, and served with the visitor's own token put back. Every
+token and the source cut out, and served with the visitor's own put back. Every
 worker on every machine notices a change at its next request; losing what is
 kept (a restart) only costs one rendering.
 
@@ -19,6 +20,8 @@ from flask_login import current_user
 # Stands for the visitor's CSRF token in a kept page: a NUL never comes out
 # of a template's escaped text.
 CSRF_SLOT = "\x00csrf-token\x00"
+# Stands for the visitor's source: the form is rendered with it as the value.
+SOURCE_SLOT = "\x00source\x00"
 
 
 class RolePages:
@@ -61,6 +64,9 @@ def kept_form(page: str, token: str | None) -> str:
     return page.replace(token, CSRF_SLOT) if token else page
 
 
-def served_form(page: str, token_for_visitor) -> str:
-    """A kept page with ``token_for_visitor()``'s token put back."""
-    return page.replace(CSRF_SLOT, token_for_visitor()) if CSRF_SLOT in page else page
+def served_form(page: str, token_for_visitor, source: str) -> str:
+    """A kept page with ``token_for_visitor()``'s token and ``source`` put
+    back (a valid source: letters, digits and ``-``, nothing to escape)."""
+    if CSRF_SLOT in page:
+        page = page.replace(CSRF_SLOT, token_for_visitor())
+    return page.replace(SOURCE_SLOT, source)

@@ -14,6 +14,7 @@ from ..infra.calendar import feed_ics
 from ..infra.resumes import ResumeError, read_resume
 from ..jobs import queue
 from ..models import Role, RoleCompany, RoleStatus, utcnow
+from ..models.applications import DEFAULT_SOURCE, valid_source
 from ..models.stage_rules import MoveError
 from ..operations import applications as service
 from ..operations import erasure, offers
@@ -27,7 +28,7 @@ from ..timezones import ZoneInfo, zone_names
 from ..web import or_404
 from .forms import ApplicationForm
 from .jsonld import job_posting
-from .role_pages import kept_form, kept_pages, served_form, shared_page
+from .role_pages import SOURCE_SLOT, kept_form, kept_pages, served_form, shared_page
 
 bp = Blueprint("public", __name__)
 
@@ -66,24 +67,41 @@ def render_role(role: Role, form: ApplicationForm, status: int = 200, notice: st
     return page, status
 
 
+def visitor_source() -> str:
+    """Where the visitor came from: ``?source=``, else ``?utm_source=``; an
+    invalid one is ignored (the page is the same, the source the role page)."""
+    given = request.args.get("source")
+    if given is None:
+        given = request.args.get("utm_source")
+    return valid_source(given) or DEFAULT_SOURCE
+
+
+def blank_form(role: Role, source: str) -> ApplicationForm:
+    form = ApplicationForm.for_role(role, formdata=None)
+    form.source.data = source
+    return form
+
+
 @bp.get("/roles/<slug>")
 def role(slug: str):
-    """The role page; the same for every anonymous visitor, so rendered once
-    per catalog version and kept (``ats.public.role_pages``)."""
+    """The role page; the same for every anonymous visitor but for the CSRF
+    token and the source, so rendered once per catalog version and kept
+    (``ats.public.role_pages``)."""
+    source = visitor_source()
     if not shared_page():
         role = public_role(slug)
-        return render_role(role, ApplicationForm.for_role(role, formdata=None))
+        return render_role(role, blank_form(role, source))
     role_pages = kept_pages()
     version = catalog_version()
     page = role_pages.get(slug, version)
     if page is None:
         role = public_role(slug)
-        form = ApplicationForm.for_role(role, formdata=None)
-        page, status = render_role(role, form)
+        form = blank_form(role, SOURCE_SLOT)
+        page, _ = render_role(role, form)
         token = form.csrf_token.current_token if "csrf_token" in form else None
-        role_pages.keep(slug, version, kept_form(page, token))
-        return page, status
-    return served_form(page, generate_csrf)
+        page = kept_form(page, token)
+        role_pages.keep(slug, version, page)
+    return served_form(page, generate_csrf, source)
 
 
 def _apply_limit() -> str:
@@ -125,6 +143,7 @@ def apply(slug: str):
         self_identification={
             name.removeprefix("eeo_"): getattr(form, name).data for name in ApplicationForm.SELF_ID_FIELDS
         },
+        source=form.source.data,
     )
     try:
         application = service.submit_application(role.id, details, resume)
@@ -135,7 +154,7 @@ def apply(slug: str):
             "This email address already has an open application for this role, so nothing new was "
             "stored. We have sent the link to that application's page to the address again."
         )
-        return render_role(public_role(slug), ApplicationForm.for_role(role, formdata=None), 409, notice)
+        return render_role(public_role(slug), blank_form(role, form.source.data), 409, notice)
 
     flash("Thank you: your application is in. Keep this page's address: it is your link to follow it. We are e-mailing it to you too.", "success")
     return redirect(url_for("public.status", token=application.status_token), 303)
