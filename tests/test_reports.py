@@ -215,9 +215,9 @@ def test_the_page_shows_every_figure_in_tables(client, signed_in, pipeline):
 
 
 # The sections with a bar table, by the id of their heading, and their rows for the role ai-engineer.
-BAR_TABLES = {"funnel": 5, "time": 4, "weeks": 4, "reasons": 2, "companies": 2}
+BAR_TABLES = {"funnel": 5, "time": 4, "weeks": 4, "reasons": 2, "companies": 2, "sources": 1}
 # What the sections that can be empty say then.
-EMPTY = {"weeks": "No applications.", "reasons": "No rejections.", "companies": "No interviews."}
+EMPTY = {"weeks": "No applications.", "reasons": "No rejections.", "companies": "No interviews.", "sources": "No applications."}
 
 
 def sections(body: str) -> dict[str, str]:

@@ -122,3 +122,55 @@ def test_round_trip_role_page_apply_csv(app, client, auth, manager):
         "candidate2@example.org": "role-page",
         "candidate3@example.org": "role-page",
     }
+
+
+# --- Tracked links from the board ------------------------------------------------
+
+LINK_FIELD = re.compile(r'<input[^>]*id="tracked-link-url"[^>]*>')
+
+
+def test_the_board_offers_the_tracked_link_form(client, signed_in, role):
+    body = client.get(f"/pipeline/{role.slug}").get_data(as_text=True)
+    assert f'action="/pipeline/{role.slug}/tracked-link"' in body
+    assert 'name="source"' in body
+
+
+def test_a_tracked_link_is_built_from_the_public_address(app, client, signed_in, role, monkeypatch):
+    monkeypatch.setitem(app.config, "ATS_PUBLIC_URL", "https://careers.example.org/jobs")
+    response = client.get(f"/pipeline/{role.slug}/tracked-link?source=career-fair-2026")
+    assert response.status_code == 200
+    field = LINK_FIELD.search(response.get_data(as_text=True)).group(0)
+    assert "readonly" in field
+    assert ('value="https://careers.example.org/jobs/roles/healthcare-ai-engineer?source=career-fair-2026"'
+            in field)
+
+
+def test_the_tracked_link_brings_its_source_to_the_role_page(app, client, signed_in, role):
+    body = client.get(f"/pipeline/{role.slug}/tracked-link?source=meetup").get_data(as_text=True)
+    link = re.search(r'value="([^"]+)"', LINK_FIELD.search(body).group(0)).group(1)
+    assert link.startswith(app.config["ATS_PUBLIC_URL"])
+    path = link.removeprefix(app.config["ATS_PUBLIC_URL"])
+    assert visit(app.test_client(), path.removeprefix(ROLE_URL))[0] == "meetup"
+
+
+@pytest.mark.parametrize("source", ["LinkedIn", "a b", "a" * 41, "<b>x</b>", "café"])
+def test_a_bad_source_is_422_with_the_error_on_the_form(client, signed_in, role, source):
+    response = client.get(f"/pipeline/{role.slug}/tracked-link", query_string={"source": source})
+    assert response.status_code == 422
+    body = response.get_data(as_text=True)
+    assert "lowercase letters, digits and hyphens only" in body
+    assert 'aria-invalid="true"' in body
+    assert not LINK_FIELD.search(body)
+    assert "<b>x</b>" not in body
+
+
+def test_no_source_yet_is_the_form_alone_and_an_empty_one_is_422(client, signed_in, role):
+    response = client.get(f"/pipeline/{role.slug}/tracked-link")
+    assert response.status_code == 200
+    body = response.get_data(as_text=True)
+    assert 'id="tracked-source"' in body and "field__error" not in body and not LINK_FIELD.search(body)
+    assert client.get(f"/pipeline/{role.slug}/tracked-link?source=").status_code == 422
+
+
+def test_an_unknown_role_is_404(client, signed_in):
+    assert client.get("/pipeline/no-such-role/tracked-link?source=x").status_code == 404

@@ -3,11 +3,11 @@ move (``stage``, ``reason``, ``version``, optional ``next``), the note
 (``body``) and the skill annotations (``skill-<slug>``, ``note-<slug>``)."""
 from flask_wtf import FlaskForm
 from werkzeug.datastructures import MultiDict
-from wtforms import HiddenField, SelectField, TextAreaField
-from wtforms.validators import DataRequired, Length
+from wtforms import HiddenField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, ValidationError
 
 from ..models import RoleSkill, SkillLevel, Stage
-from ..models.applications import MAX_REASON
+from ..models.applications import MAX_REASON, valid_source
 from ..operations.assessment import MAX_ANNOTATION_NOTE, MAX_NOTE_BODY, SkillInput
 from ..web import clean_text
 
@@ -75,3 +75,24 @@ def read_skill_form(form: MultiDict, skills: list[RoleSkill]):
         if level is not None or note is not None:
             inputs[skill.slug] = SkillInput(level, note)
     return inputs, sent, errors
+
+
+def source_shape(form, field):
+    if not valid_source(field.data):
+        raise ValidationError("Use lowercase letters, digits and hyphens only, at most 40, such as linkedin or career-fair-2026.")
+
+
+class TrackedLinkForm(FlaskForm):
+    """A source name, for a link to the role page that carries it (a GET:
+    nothing changes, so no CSRF token)."""
+
+    class Meta:
+        csrf = False
+
+    source = StringField(
+        "Source",
+        id="tracked-source",
+        filters=[lambda value: value.strip() if isinstance(value, str) else value],
+        validators=[DataRequired("Name the source, such as linkedin."), source_shape],
+        render_kw={"maxlength": 40, "spellcheck": "false", "autocapitalize": "none", "autocomplete": "off"},
+    )

@@ -31,9 +31,10 @@ from ..queries.board import (
 )
 from ..queries.dashboard import load_dashboard
 from ..queries.identity import identities, identity, is_blinded
+from ..urls import absolute_url
 from ..web import clean_text, or_404, safe_next_path
 from .cards import render_cards
-from .forms import NoteForm, StageForm, read_skill_form
+from .forms import NoteForm, StageForm, TrackedLinkForm, read_skill_form
 
 bp = Blueprint("pipeline", __name__, url_prefix="/pipeline")
 require_access(bp, Access.RECRUITER)
@@ -76,7 +77,22 @@ def board(role_slug: str):
         max_reason=MAX_REASON,
         here=url_for("pipeline.board", role_slug=loaded.role_slug, **query.args()),
         render_cards=render_cards,
+        tracked_form=TrackedLinkForm(formdata=None),
     )
+
+
+@bp.get("/<role_slug>/tracked-link")
+def tracked_link(role_slug: str):
+    """A link to the role's public page carrying a source (``?source=``), so
+    the reports count where applications came from. 422 for a bad source."""
+    role = or_404(board_role(role_slug))
+    form = TrackedLinkForm(request.args)
+    link = None
+    # Without a source asked for yet, the form alone.
+    if "source" in request.args and form.validate():
+        link = absolute_url("public.role", slug=role.slug, source=form.source.data)
+    page = render_template("pipeline/tracked_link.html", role=role, form=form, link=link)
+    return page, 422 if form.errors else 200
 
 
 def _selection(values: list[str]) -> list[tuple[int, int]]:
