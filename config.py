@@ -57,6 +57,10 @@ class Config:
     # Changing it changes every such link.
     ATS_LINK_KEY = os.environ.get("ATS_LINK_KEY", "")
     ATS_SITE_NAME = os.environ.get("ATS_SITE_NAME", "PropelGrad Careers")
+    # Roles have no place of work: each is posted to job search engines as
+    # remote work open to applicants in this country (ISO 3166-1 alpha-2;
+    # the salary bands are in US dollars, the regulations American).
+    ATS_JOB_COUNTRY = os.environ.get("ATS_JOB_COUNTRY", "US")
 
     # How long candidates' data is kept after their last application closes,
     # in months (the privacy notice says it); then the daily purge erases

@@ -1,5 +1,12 @@
-"""schema.org ``JobPosting`` for a role page, read by job search engines."""
+"""schema.org ``JobPosting`` for a role page, read by job search engines
+(Google's job search: every field it marks required or recommended).
+
+A role has no place of work in the catalog: it is posted as remote work
+(``jobLocationType: TELECOMMUTE``) open to applicants in ``ATS_JOB_COUNTRY``
+(``applicantLocationRequirements``), which Google accepts instead of a
+``jobLocation``."""
 from flask import current_app
+from markupsafe import Markup
 
 from ..models import Role
 from ..urls import absolute_url, site_url
@@ -25,23 +32,43 @@ def base_salary(role: Role) -> list[dict]:
     return amounts
 
 
+def _paragraphs(text: str) -> Markup:
+    return Markup("").join(
+        Markup("<p>{}</p>").format(part.strip()) for part in text.split("\n\n") if part.strip()
+    )
+
+
+def description(role: Role) -> str:
+    """The introduction, the duties and the required skills, as the HTML
+    Google shows (``<p>``, ``<ul>``, ``<li>``); the catalog's text escaped."""
+    skills = Markup("").join(Markup("<li>{}</li>").format(skill.text) for skill in role.active_skills)
+    html = _paragraphs(role.introduction) + _paragraphs(role.duties)
+    if skills:
+        html += Markup("<p>Required skills:</p><ul>{}</ul>").format(skills)
+    return str(html)
+
+
 def job_posting(role: Role) -> dict:
+    site_name = current_app.config["ATS_SITE_NAME"]
     posting = {
         "@context": "https://schema.org",
         "@type": "JobPosting",
         "title": role.title,
-        "description": "\n\n".join(
-            [role.introduction, role.duties]
-            + ["Required skills:\n" + "\n".join(f"- {s.text}" for s in role.active_skills)]
-        ),
+        "description": description(role),
+        "identifier": {"@type": "PropertyValue", "name": site_name, "value": role.slug},
         "datePosted": role.date_posted.isoformat(),
         "employmentType": role.employment_type_list,
         "directApply": True,
         "url": absolute_url("public.role", slug=role.slug),
         "hiringOrganization": {
             "@type": "Organization",
-            "name": current_app.config["ATS_SITE_NAME"],
+            "name": site_name,
             "sameAs": site_url() + "/",
+        },
+        "jobLocationType": "TELECOMMUTE",
+        "applicantLocationRequirements": {
+            "@type": "Country",
+            "name": current_app.config["ATS_JOB_COUNTRY"],
         },
         "skills": [skill.text for skill in role.active_skills],
         "occupationalCategory": role.title,
