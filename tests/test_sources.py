@@ -7,9 +7,9 @@ import io
 import re
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
-from ats.models import Application
+from ats.models import Application, Role, RoleStatus
 from ats.public.role_pages import SOURCE_SLOT, kept_pages
 from ats.queries.catalog import catalog_version
 from tests.fixtures.staff import csrf_token_from
@@ -174,3 +174,17 @@ def test_no_source_yet_is_the_form_alone_and_an_empty_one_is_422(client, signed_
 
 def test_an_unknown_role_is_404(client, signed_in):
     assert client.get("/pipeline/no-such-role/tracked-link?source=x").status_code == 404
+
+
+@pytest.mark.parametrize(("status", "notice"), [
+    (RoleStatus.OPEN, None), (RoleStatus.CLOSED, "This role is not open"), (RoleStatus.DRAFT, "not published yet"),
+])
+def test_the_link_page_says_when_the_role_is_not_open(client, signed_in, role, db_session, status, notice):
+    db_session.execute(update(Role).values(status=status))
+    db_session.commit()
+    body = client.get(f"/pipeline/{role.slug}/tracked-link?source=x").get_data(as_text=True)
+    assert LINK_FIELD.search(body)
+    if notice:
+        assert notice in body
+    else:
+        assert "This role is not open" not in body

@@ -12,7 +12,7 @@ from flask_login import current_user
 from ..access import require_access
 from ..extensions import db
 from ..infra import resumes
-from ..models import Access, Application, Stage
+from ..models import Access, Application, RoleStatus, Stage
 from ..models.applications import MAX_REASON
 from ..models.stage_rules import MoveError, allowed_moves, suggested_move
 from ..operations.assessment import Erased, add_note, annotate_skills
@@ -91,7 +91,8 @@ def tracked_link(role_slug: str):
     # Without a source asked for yet, the form alone.
     if "source" in request.args and form.validate():
         link = absolute_url("public.role", slug=role.slug, source=form.source.data)
-    page = render_template("pipeline/tracked_link.html", role=role, form=form, link=link)
+    page = render_template("pipeline/tracked_link.html", role=role, form=form, link=link,
+                           role_open=role.status == RoleStatus.OPEN)
     return page, 422 if form.errors else 200
 
 

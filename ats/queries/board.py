@@ -207,8 +207,10 @@ _ROLE = select(
 
 
 def board_role(role_slug: str):
-    """The role's id, slug and title, or None when there is no such role."""
-    return db.session.execute(select(Role.id, Role.slug, Role.title).where(Role.slug == role_slug)).first()
+    """The role's id, slug, title and status, or None when there is no such role."""
+    return db.session.execute(
+        select(Role.id, Role.slug, Role.title, Role.status).where(Role.slug == role_slug)
+    ).first()
 
 
 def load_board(role_slug: str, query: BoardQuery, now: datetime | None = None, *,
