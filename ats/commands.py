@@ -12,6 +12,7 @@ from .infra.logs import redacted_url
 from .jobs import queue
 from .jobs.tasks import sweep
 from .models import Access
+from .operations.api_tokens import TokenError, create_token
 from .operations.audit import record_candidate_export
 from .operations.erasure import due_for_erasure, erase_candidate, purge, retention_cutoff
 from .operations.link_keys import rekey_links
@@ -92,6 +93,23 @@ def create_user(email: str, name: str, access: str, password: str | None) -> Non
         raise click.ClickException(f"{error}\nNothing was saved.") from None
     verb = "created" if saved.created else "updated"
     click.echo(f"{saved.user.email}: {verb} ({saved.user.access.value})")
+
+
+@ats_cli.command("create-api-token")
+@click.argument("email")
+@click.option("--name", "label", required=True, help="What the token is for, to tell it apart on the account page.")
+def create_api_token(email: str, label: str) -> None:
+    """Print a new API token for the staff account EMAIL. It acts with the
+    account's access level; it is shown this once and stored hashed."""
+    user = find_by_email(email)
+    if user is None:
+        raise click.ClickException(f"There is no staff account for {email!r}.")
+    try:
+        made = create_token(user.id, label, None)
+    except TokenError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(made.token)
+    click.echo(f"API token {made.label!r} for {user.email} ({user.access.label}). It is shown only this once.", err=True)
 
 
 @ats_cli.command("demo")

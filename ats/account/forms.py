@@ -30,3 +30,19 @@ class ProofForm(FlaskForm):
         validators=[InputRequired("Enter the code your app shows now, or your password."), Length(max=1000)],
         render_kw={"autocomplete": "current-password"},
     )
+
+
+class TokenForm(FlaskForm):
+    """A new API token: its name."""
+
+    label = StringField(
+        "Name",
+        description="What the token is for, such as the script or system that uses it.",
+        validators=[InputRequired("Give the token a name."), Length(max=100, message="100 characters at most.")],
+        filters=[_strip],
+        render_kw={"autocomplete": "off"},
+    )
+
+
+class RevokeForm(FlaskForm):
+    """Revoking a token: a button."""

@@ -5,7 +5,7 @@ the password; a wrong one counts against the sign-in limits
 (``ats/throttle.py``), so a borrowed session cannot guess either.
 """
 import segno
-from flask import Blueprint, current_app, flash, redirect, render_template, session, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, session, url_for
 from flask_limiter.util import get_remote_address
 from flask_login import current_user
 
@@ -14,10 +14,11 @@ from ..errors import too_many_requests
 from ..models import Access
 from ..models.staff import PasswordChecksBusy
 from ..models.two_step import grouped_key, provisioning_uri
-from ..operations import two_step
+from ..operations import api_tokens, two_step
 from ..queries.account import account_page, enrolment_secret
+from ..queries.api_tokens import tokens_of
 from ..throttle import LimitReached, count_attempt
-from .forms import EnrolForm, ProofForm, StartForm
+from .forms import EnrolForm, ProofForm, RevokeForm, StartForm, TokenForm
 
 bp = Blueprint("account", __name__, url_prefix="/account")
 require_access(bp, Access.RECRUITER)
@@ -26,13 +27,17 @@ require_access(bp, Access.RECRUITER)
 BUSY_RETRY_AFTER = 5
 
 
-def _index(off_form=None, renew_form=None, status=200):
+def _index(off_form=None, renew_form=None, token_form=None, new_token=None, status=200):
     return render_template(
         "account/index.html",
         account=account_page(current_user.id),
         start_form=StartForm(),
         off_form=off_form or ProofForm(prefix="off"),
         renew_form=renew_form or ProofForm(prefix="renew"),
+        token_form=token_form or TokenForm(prefix="token"),
+        revoke_form=RevokeForm(prefix="revoke"),
+        tokens=tokens_of(current_user.id),
+        new_token=new_token,
         required=two_step_required(current_user),
     ), status
 
@@ -142,3 +147,28 @@ def renew_recovery_codes():
     if codes:
         return render_template("account/recovery_codes.html", codes=codes, first=False)
     return _index(renew_form=form, status=422)
+
+
+@bp.post("/api-tokens")
+def create_api_token():
+    """A new API token, shown on the page this once (never stored: not redirected to)."""
+    form = TokenForm(prefix="token")
+    if not form.validate_on_submit():
+        return _index(token_form=form, status=422)
+    try:
+        made = api_tokens.create_token(current_user.id, form.label.data, current_user.id)
+    except api_tokens.TokenError as error:
+        form.label.errors.append(str(error))
+        return _index(token_form=form, status=422)
+    response = current_app.make_response(_index(new_token=made))
+    response.headers["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+@bp.post("/api-tokens/<int:token_id>/revoke")
+def revoke_api_token(token_id: int):
+    """Revoke one of the user's own tokens (the CSRF check is the app's, before this)."""
+    if not api_tokens.revoke_token(current_user.id, token_id):
+        abort(404)
+    flash("The token is revoked: it opens nothing any more.", "success")
+    return redirect(url_for(".index"), 303)

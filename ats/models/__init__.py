@@ -11,6 +11,7 @@ from .applications import (
     StageChange,
     StageCount,
 )
+from .api_tokens import ApiToken
 from .assessment import ApplicationNote, SkillAnnotation, SkillLevel
 from .audit import AuditEvent
 from .data_rights import ErasureRequest, FairnessTally
@@ -34,6 +35,7 @@ from .two_step import RecoveryCode
 from .types import UTCDateTime, utcnow
 
 __all__ = [
+    "ApiToken",
     "ApplicationNote",
     "AuditEvent",
     "ErasureRequest",
