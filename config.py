@@ -76,6 +76,8 @@ class Config:
     # With Redis unreachable, limits are counted in each process until it is back.
     RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
     ATS_APPLY_LIMIT = os.environ.get("ATS_APPLY_LIMIT", "10 per hour")
+    # Requests to the JSON API per token (per client address without one).
+    ATS_API_LIMIT = os.environ.get("ATS_API_LIMIT", "600 per minute")
     # Background jobs (mail, resume text): redis://… queues them for
     # `flask --app wsgi ats worker`; unset, they run in the web process
     # right after the request's commit (ats.jobs).

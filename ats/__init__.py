@@ -49,6 +49,8 @@ def create_app(config: type[Config] | None = None) -> Flask:
     metrics.init_app(app)
 
     from .account import bp as account_bp
+    from .api import bp as api_bp
+    from .api.problems import problem_from_http
     from .admin import bp as admin_bp
     from .auth import bp as auth_bp
     from .interviews import bp as interviews_bp
@@ -63,6 +65,8 @@ def create_app(config: type[Config] | None = None) -> Flask:
     app.register_blueprint(reports_bp)
     app.register_blueprint(account_bp)
     app.register_blueprint(admin_bp)
+    app.register_blueprint(api_bp)
+    app.extensions.setdefault(errors.PATH_RENDERERS, {})[api_bp.url_prefix + "/"] = problem_from_http
 
     errors.init_app(app)
     jobs.init_app(app)

@@ -62,6 +62,13 @@ def too_many_requests(retry_after: int):
     return page, status, {"Retry-After": str(retry_after)}
 
 
+# app.extensions[PATH_RENDERERS]: {path prefix: function(HTTPException) -> response}.
+# Errors under such a prefix that no blueprint handled (an unknown path, a
+# method a route does not take) are answered by it instead of an HTML page:
+# the API's problem+json (``ats.api``).
+PATH_RENDERERS = "ats.error_renderers"
+
+
 def init_app(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError):
@@ -77,6 +84,9 @@ def init_app(app: Flask) -> None:
             return error
         if request.path.startswith("/healthz"):
             return error
+        for prefix, render in current_app.extensions.get(PATH_RENDERERS, {}).items():
+            if request.path.startswith(prefix):
+                return render(error)
         return render_error(error.code, title=MESSAGES.get(error.code, (error.name,))[0])
 
     @app.errorhandler(InternalServerError)

@@ -31,8 +31,13 @@ CONTRACT_MINIMUM = {
 }
 
 
+# The JSON API takes no session: its routes are guarded by bearer tokens,
+# and tests/test_api_access.py is their matrix.
+TOKEN_BLUEPRINTS = {"api"}
+
+
 def is_open(endpoint: str) -> bool:
-    return endpoint in OPEN_ENDPOINTS or endpoint.split(".")[0] in PUBLIC_BLUEPRINTS
+    return endpoint in OPEN_ENDPOINTS or endpoint.split(".")[0] in PUBLIC_BLUEPRINTS | TOKEN_BLUEPRINTS
 
 
 def staff_requests(app):

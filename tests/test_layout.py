@@ -8,7 +8,7 @@ import pytest
 
 ATS = Path(__file__).resolve().parent.parent / "ats"
 WEB_NAMES = {"request", "url_for", "render_template", "flash", "session", "redirect", "g"}
-BLUEPRINTS = {"public", "auth", "pipeline", "interviews", "reports", "account", "admin"}
+BLUEPRINTS = {"public", "auth", "pipeline", "interviews", "reports", "account", "admin", "api"}
 WEB_HELPERS = {"web", "access", "errors", "security", "templating", "throttle"}
 
 
