@@ -81,8 +81,7 @@ def safe_next_path(value: str | None) -> str | None:
 
 
 class DatabaseId(IntegerConverter):
-    """``<int:…>`` in every route: an id the database can hold (a signed 64-bit
-    integer). A larger one names nothing: ``404``, instead of overflowing in
+    """``<int:…>`` in every route: an id the database can hold (``LARGEST_ID``). A larger one names nothing: ``404``, instead of overflowing in
     the query (a 500 on SQLite and PostgreSQL alike). Raised, not refused as a
     non-match, so that a route with the same path and another method does not
     turn it into 405."""

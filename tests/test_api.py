@@ -93,6 +93,7 @@ def test_pages_of_2500_applications_have_no_gap_or_repeat(app, api, role):
 
         every = db.session.scalars(select(Application.id).order_by(Application.id)).all()
     assert len(every) == 2500 and seen == every and pages == 13
+    assert api.get("/api/v1/applications?cursor=cffffffffffffffff").get_json() == {"data": [], "next_cursor": None}
     default = api.get("/api/v1/applications").get_json()
     assert [item["id"] for item in default["data"]] == every[:50] and default["next_cursor"]
 
@@ -118,7 +119,7 @@ def test_filters_by_role_stage_and_updated_since(api, role, second_role, create_
 
 @pytest.mark.parametrize("query", [
     "limit=0", "limit=201", "limit=ten", "stage=lost", "role=no-such-role", "role=Not%20A%20Slug",
-    "updated_since=yesterday", "updated_since=2026-02-01T12:00:00", "cursor=%25%25", "cursor=bm90LWEtY3Vyc29y",
+    "updated_since=yesterday", "updated_since=2026-02-01T12:00:00", "cursor=%25%25", "cursor=c", "cursor=C1", "cursor=c12345678901234567", "cursor=1", "stge=hired",
 ])
 def test_bad_parameters_are_400_problem_json(api, query):
     response = api.get("/api/v1/applications?" + query)
@@ -131,7 +132,8 @@ def test_bad_parameters_are_400_problem_json(api, query):
 def test_unknown_ids_and_paths_and_methods_are_problem_json(api):
     assert api.get("/api/v1/applications/999999").status_code == 404
     assert api.get(f"/api/v1/applications/{2**64}").status_code == 404
-    for missing in (999999, 2**63 - 1, 2**64):
+    assert api.get(f"/api/v1/applications/{2**40}").status_code == 404
+    for missing in (999999, 2**31, 2**40, 2**63 - 1, 2**64):
         moved = api.post(f"/api/v1/applications/{missing}/stage", json={"stage": "screening", "version": 1})
         assert moved.status_code == 404 and moved.get_json()["status"] == 404
     assert api.get("/api/v1/nothing-here").status_code == 404
@@ -178,6 +180,7 @@ def test_a_move_the_rules_forbid_is_422_and_changes_nothing(api, role, create_ap
 @pytest.mark.parametrize("body", [
     {}, {"stage": "screening"}, {"stage": "nowhere", "version": 1}, {"stage": "screening", "version": "one"},
     {"stage": "screening", "version": 0}, {"stage": "screening", "version": 1, "reason": "x" * 2001}, [],
+    {"stage": "screening", "version": 1, "note": "unknown field"},
 ])
 def test_a_bad_move_body_is_400(api, role, create_application, body):
     application = create_application(role, "Ada Lovelace")

@@ -11,6 +11,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 from ..models import Stage
 from ..models.applications import MAX_REASON
 from ..models.types import LARGEST_ID
+from ..queries.api import CURSOR_PATTERN
 
 StageName = Literal[tuple(stage.value for stage in Stage)]  # type: ignore[valid-type]
 Time = Annotated[str, Field(
@@ -81,16 +82,21 @@ class ApplicationPage(BaseModel):
 
 
 class ApplicationQuery(BaseModel):
+    # An unknown parameter (a misspelt filter) is refused, not ignored.
+    model_config = ConfigDict(extra="forbid")
+
     role: Slug | None = Field(None, description="a role's slug")
     stage: StageName | None = None
     updated_since: AwareDatetime | None = Field(
         None, description="only applications changed at or after this time (ISO 8601 with a time zone)")
     limit: int = Field(50, ge=1, le=200)
-    cursor: Annotated[str, Field(pattern=r"^[A-Za-z0-9_-]{1,40}$")] | None = Field(
-        None, description="`next_cursor` of the previous page")
+    cursor: Annotated[str, Field(pattern=CURSOR_PATTERN)] | None = Field(
+        None, description="`next_cursor` of the previous page (opaque: pass it back as given)")
 
 
 class StageMove(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
     stage: StageName
     reason: str = Field("", max_length=MAX_REASON, description="required for a move back, a rejection and a reopening")
     version: int = Field(ge=1, le=LARGEST_ID, description="the application's `version` as last read")

@@ -3,10 +3,11 @@ from datetime import datetime, timezone
 
 from sqlalchemy.types import DateTime, Enum, TypeDecorator
 
-# The largest id a row can have (a signed 64-bit integer on SQLite and
-# PostgreSQL alike): a larger number names nothing, and must never reach a
-# query, where it overflows.
-LARGEST_ID = 2**63 - 1
+# The largest id a row can have: the ids are INTEGER columns, a signed 32-bit
+# integer on PostgreSQL (SQLite's hold 64 bits). A larger number names
+# nothing, and must never reach a query, where PostgreSQL refuses it
+# ("integer out of range").
+LARGEST_ID = 2**31 - 1
 
 
 def utcnow() -> datetime:

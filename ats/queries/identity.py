@@ -34,6 +34,7 @@ from sqlalchemy.orm import defer
 
 from ..extensions import db
 from ..models import Access, Application, Role
+from ..models.types import LARGEST_ID
 
 # What blind review hides: the identity columns and the resume (file and text).
 IDENTITY_COLUMNS = (
@@ -44,7 +45,6 @@ RESUME_COLUMNS = (
     Application.resume_size, Application.resume_text,
 )
 MASK = "[hidden]"
-MAX_ID = 2**63 - 1
 
 
 def pseudonym(application_id: int) -> str:
@@ -102,7 +102,7 @@ def identities(application_ids: Iterable[int], blinded: bool) -> dict[int, Ident
     """The identity each application may show a viewer (``blinded``: a
     recruiter), in one query whatever their number."""
     # An id no row can have (a bulk form may name any number) is no application.
-    ids = sorted({number for number in application_ids if 0 < number <= MAX_ID})
+    ids = sorted({number for number in application_ids if 0 < number <= LARGEST_ID})
     if not ids:
         return {}
     hidden = hidden_condition() if blinded else literal(False)
