@@ -89,3 +89,32 @@ def test_a_wrong_code_at_sign_in(page, create_staff, enrol_two_step, assert_acce
     assert page.evaluate("() => performance.getEntriesByType('navigation')[0].responseStatus") == 401
     assert response_status == 200
     check(page, assert_accessible, screenshot, "sign-in-code-wrong")
+
+
+def test_make_copy_and_revoke_an_api_token(page, create_staff, assert_accessible, screenshot):
+    account = create_staff(name="Rita Recruiter")
+    sign_in(page, account)
+    page.wait_for_url("**/pipeline/")
+    page.goto("/account/")
+    assert page.get_by_text("You have no API tokens.").is_visible()
+
+    page.get_by_role("button", name="Make a token").click()
+    assert page.get_by_role("link", name="Name: Give the token a name").is_visible()
+    check(page, assert_accessible, screenshot, "account-token-error")
+
+    page.get_by_label("Name").fill("Weekly spreadsheet")
+    page.get_by_role("button", name="Make a token").click()
+    token = page.locator("code.api-token").inner_text()
+    assert page.get_by_label("Name").input_value() == ""
+    assert token.startswith("ats_") and len(token) == 47
+    check(page, assert_accessible, screenshot, "account-token-made")
+
+    page.goto("/account/")
+    row = page.get_by_role("row", name="Weekly spreadsheet")
+    assert token[:12] in row.inner_text() and "Never" in row.inner_text()
+    assert token not in page.content()
+    check(page, assert_accessible, screenshot, "account-tokens")
+
+    page.get_by_role("button", name="Revoke Weekly spreadsheet").click()
+    page.wait_for_url("**/account/")
+    assert page.get_by_text("You have no API tokens.").is_visible()

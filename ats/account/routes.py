@@ -160,7 +160,8 @@ def create_api_token():
     except api_tokens.TokenError as error:
         form.label.errors.append(str(error))
         return _index(token_form=form, status=422)
-    response = current_app.make_response(_index(new_token=made))
+    # A blank form under the new token: its name is in the list now.
+    response = current_app.make_response(_index(token_form=TokenForm(prefix="token", formdata=None), new_token=made))
     response.headers["Referrer-Policy"] = "no-referrer"
     return response
 
