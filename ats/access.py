@@ -134,6 +134,17 @@ def protected_endpoints(app: Flask) -> dict[str, Access]:
     return endpoints
 
 
+# Blueprints that take no session: the JSON API (bearer tokens only). Their
+# requests never load the signed-in user, so a session cookie sent along
+# neither opens anything nor keeps a session alive.
+SESSIONLESS_BLUEPRINTS = {"api"}
+
+
+def takes_session() -> bool:
+    """Whether the current request may use the staff session."""
+    return request.blueprint not in SESSIONLESS_BLUEPRINTS
+
+
 # What an admin who must enrol in two-step sign-in may still reach.
 ENROLMENT_ENDPOINTS = {"account.enrol", "account.start_two_step", "auth.logout", "static"}
 
@@ -150,7 +161,7 @@ def init_app(app: Flask) -> None:
         its enrolment from every page but that and signing out."""
         if not app.config["ATS_REQUIRE_TOTP_FOR_ADMINS"] or request.endpoint in ENROLMENT_ENDPOINTS:
             return None
-        if request.endpoint is None or not current_user.is_authenticated:
+        if request.endpoint is None or not takes_session() or not current_user.is_authenticated:
             return None
         if two_step_required(current_user) and not current_user.two_step_on:
             return redirect(url_for("account.enrol"), 303)

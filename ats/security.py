@@ -10,6 +10,8 @@ from flask_login import current_user
 
 from config import MIN_SECRET_KEY
 
+from .access import takes_session
+
 # No inline script anywhere: JSON-LD blocks are data, which CSP does not run.
 CONTENT_SECURITY_POLICY = "; ".join(
     [
@@ -87,7 +89,7 @@ def init_app(app: Flask) -> None:
     def set_security_headers(response: Response) -> Response:
         for name, value in HEADERS.items():
             response.headers.setdefault(name, value)
-        if request.endpoint != "static" and current_user.is_authenticated:
+        if request.endpoint != "static" and takes_session() and current_user.is_authenticated:
             # Staff pages carry candidates' personal data: no copy in any cache.
             if "no-store" not in response.headers.get("Cache-Control", ""):
                 response.headers["Cache-Control"] = "no-store"

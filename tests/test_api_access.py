@@ -1,7 +1,10 @@
 """Who may use the API: every API route × no token, a malformed header, an
 unknown token, a revoked one, a deactivated user's, and each access level.
 (The session routes' matrix is tests/test_access_matrix.py.)"""
+from datetime import timedelta
+
 import pytest
+from sqlalchemy import select
 
 from ats.models import Access
 from tests.api import Api, bearer, make_token
@@ -82,6 +85,27 @@ def test_a_session_cookie_opens_nothing_and_the_csrf_check_does_not_apply(client
     assert response.status_code == 401
     moved = client.post("/api/v1/applications/1/stage", json={"stage": "screening", "version": 1})
     assert moved.status_code == 401 and moved.mimetype == "application/problem+json"
+
+
+def test_the_api_never_reads_the_session(app, client, auth, create_staff, db_session, monkeypatch):
+    """A session cookie sent along is not looked at: it does not keep the
+    session alive, and an admin who must still enrol in two-step sign-in is
+    not sent to enrolment from the API."""
+    from ats.models import StaffSession
+
+    monkeypatch.setitem(app.config, "ATS_REQUIRE_TOTP_FOR_ADMINS", True)
+    admin = create_staff(Access.ADMIN)
+    assert auth.login(admin).status_code == 303
+    # Seen five minutes ago: a request of that session would write the time anew.
+    before = db_session.scalars(select(StaffSession.last_seen_at)).one() - timedelta(minutes=5)
+    db_session.execute(StaffSession.__table__.update().values(last_seen_at=before))
+    seen = db_session.scalars(select(StaffSession.last_seen_at)).all()
+    api = Api(client, make_token(app, admin))
+    response = api.get("/api/v1/roles")
+    assert response.status_code == 200 and "Set-Cookie" not in response.headers
+    assert db_session.scalars(select(StaffSession.last_seen_at)).all() == seen
+    assert client.get("/pipeline/").status_code == 303  # the pages still send this admin to enrol
+    assert db_session.scalars(select(StaffSession.last_seen_at)).all() != seen
 
 
 def test_the_level_check_answers_403_below_the_minimum(app, create_staff, monkeypatch):
