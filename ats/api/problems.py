@@ -8,6 +8,7 @@ under ``/api/`` to ``problem_from_http`` (``ats.errors.PATH_RENDERERS``).
 """
 import copy
 import hashlib
+import time
 
 from flask import current_app, g, jsonify, request
 from flask_limiter.util import get_remote_address
@@ -15,6 +16,7 @@ from spectree import SecurityScheme, SpecTree
 from spectree.models import SecuritySchemeData, SecureType
 from werkzeug.exceptions import HTTPException
 
+from ..extensions import limiter
 from ..models import Access
 from ..operations.api_tokens import authenticate
 from .schemas import Problem
@@ -61,16 +63,9 @@ def problem_from_http(error: HTTPException):
 
 
 def _retry_after() -> int:
-    """Seconds until the rate limit lets this token in again (Flask-Limiter's view of it)."""
-    from ..extensions import limiter
-
-    limit = getattr(g, "view_rate_limit", None)
-    if limit is None:
-        return 60
-    reset_at, _ = limiter.limiter.get_window_stats(limit.limit, *limit.request_args)
-    import time
-
-    return max(1, int(reset_at - time.time()) + 1)
+    """Seconds until the token's rate-limit window lets it in again."""
+    limit = limiter.current_limit
+    return max(1, int(limit.reset_at - time.time())) if limit is not None else 60
 
 
 # --- Bearer tokens ------------------------------------------------------------------
