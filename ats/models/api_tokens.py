@@ -18,7 +18,7 @@ from ..extensions import db
 from .types import UTCDateTime, utcnow
 
 # Every token starts with this, so that a leaked one is recognised (secret scanners, logs).
-TOKEN_START = "ats_"
+TOKEN_START = "ats_"  # nosec B105
 # How much of the token its row keeps in the clear: "ats_" and 8 more characters.
 PREFIX_LENGTH = 12
 MAX_LABEL = 100
