@@ -84,6 +84,9 @@ class Config:
     ATS_QUEUE_URL = os.environ.get("ATS_QUEUE_URL") or None
     # The queue's name in Redis: deployments sharing one Redis each need their own.
     ATS_QUEUE_NAME = os.environ.get("ATS_QUEUE_NAME", "ats")
+    # Webhooks may go to loopback and private addresses (development and
+    # tests only: otherwise a webhook could reach the service's own network).
+    ATS_WEBHOOK_ALLOW_PRIVATE = os.environ.get("ATS_WEBHOOK_ALLOW_PRIVATE", "") == "1"
     ATS_LOGIN_LIMIT = os.environ.get("ATS_LOGIN_LIMIT", "5 per 15 minutes")
     ATS_LOGIN_ADDRESS_LIMIT = os.environ.get("ATS_LOGIN_ADDRESS_LIMIT", "20 per 15 minutes")
     # Password-reset links asked for on the sign-in page: per address asked

@@ -11,12 +11,14 @@ from flask.cli import AppGroup
 from .infra.logs import redacted_url
 from .jobs import queue
 from .jobs.tasks import sweep
+from .webhooks import EVENT_NAMES
 from .models import Access
 from .operations.api_tokens import TokenError, create_token
 from .operations.audit import record_candidate_export
 from .operations.erasure import due_for_erasure, erase_candidate, purge, retention_cutoff
 from .operations.link_keys import rekey_links
 from .operations.resume_text import read_pending_resumes
+from .operations.webhooks import WebhookError, create_webhook
 from .operations.two_step import turn_off_for_a_locked_out_user
 from .operations.staff import StaffError, find_by_email, save_staff_user
 from .queries.candidates import find_candidate
@@ -112,6 +114,23 @@ def create_api_token(email: str, label: str) -> None:
     click.echo(f"API token {made.label!r} for {user.email} ({user.access.label}). It is shown only this once.", err=True)
 
 
+@ats_cli.command("add-webhook")
+@click.argument("url")
+@click.option("--events", "event_names", required=True, metavar="E1,E2",
+              help="The events to send, separated by commas: " + ", ".join(EVENT_NAMES) + ".")
+@click.option("--secret", required=True, help="The shared secret the receiver checks X-ATS-Signature with.")
+def add_webhook(url: str, event_names: str, secret: str) -> None:
+    """Register a webhook: URL is sent each event named in --events, signed
+    with --secret. Loopback and private addresses are refused unless
+    ATS_WEBHOOK_ALLOW_PRIVATE=1."""
+    try:
+        made = create_webhook(url, event_names.split(","), secret, None,
+                              allow_private=current_app.config["ATS_WEBHOOK_ALLOW_PRIVATE"])
+    except WebhookError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"webhook {made.id}: {made.url} is sent {', '.join(made.events)}")
+
+
 @ats_cli.command("demo")
 @click.option(
     "--applications",
@@ -195,7 +214,7 @@ def sweep_command() -> None:
     that never committed. The worker does this every minute; without one,
     run it from cron."""
     swept = sweep(queue())
-    click.echo(f"sweep: {swept.events} events and {swept.resumes} resumes queued, "
+    click.echo(f"sweep: {swept.events} events, {swept.resumes} resumes and {swept.webhooks} webhook deliveries queued, "
                f"{swept.orphan_files} orphan resume file{'' if swept.orphan_files == 1 else 's'} removed")
 
 

@@ -18,6 +18,7 @@ from .extensions import db
 from .models import Application, Event, EventType, utcnow
 from .notifications import has_mail, notify
 from .operations import write_transaction
+from .webhooks import add_deliveries
 
 # How long a job may take to deliver one event before another may try: far
 # beyond the mail server's timeout, so a claim lapses only when its job died.
@@ -37,6 +38,7 @@ def record_event(type: EventType, application: Application | None, **data) -> Ev
     stages), nothing personal."""
     event = Event(type=type, application=application, data=data)
     db.session.add(event)
+    add_deliveries(event)  # its webhooks' deliveries, in the same transaction
     return event
 
 

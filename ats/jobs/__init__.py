@@ -28,7 +28,7 @@ from huey.exceptions import TaskLockedException
 from redis import ConnectionPool
 from redis.exceptions import RedisError
 
-from .. import events
+from .. import events, webhooks
 from ..extensions import db
 from ..models import EventType, utcnow
 from . import failures, tasks
@@ -120,6 +120,17 @@ class Jobs:
             return False
         return True
 
+    def schedule(self, name: str, delay, *args) -> bool:
+        """Queue one job to run after ``delay`` (a timedelta); False when the
+        queue cannot be reached (the sweep finds it once due)."""
+        try:
+            self.tasks[name].schedule(args=args, delay=delay.total_seconds())
+        except RedisError as error:
+            log.warning("queue unreachable (%s): job %s %s left to the sweep",
+                        type(error).__name__, name, failures.args_text(args))
+            return False
+        return True
+
     def counts(self) -> dict[str, int]:
         """Jobs waiting in the queue and scheduled for a retry (0 in-process)."""
         if self.in_process:
@@ -147,8 +158,9 @@ def queue() -> Jobs:
 
 
 def hand_over(committed: list[events.Committed]) -> None:
-    """Queue the jobs for events a request has just committed; events that
-    call for nothing are marked delivered at once."""
+    """Queue the jobs for events a request has just committed (mail, resume
+    reading, webhook deliveries); events that call for no mail are marked
+    delivered at once."""
     jobs = queue()
     deliver = set(events.needing_delivery(committed))
     events.mark([event.id for event in committed if event.id not in deliver], dispatched_at=utcnow())
@@ -158,6 +170,8 @@ def hand_over(committed: list[events.Committed]) -> None:
             jobs.enqueue("read_resume", event.application_id)
     if not jobs.in_process:
         events.mark(queued, queued_at=utcnow())
+    for delivery_id in webhooks.pending_for_events([event.id for event in committed]):
+        jobs.enqueue("deliver_webhook", delivery_id)
 
 
 def init_app(app: Flask) -> None:

@@ -9,7 +9,7 @@ from typing import Callable
 from flask import current_app
 from sqlalchemy import select
 
-from .. import events
+from .. import events, webhooks
 from ..extensions import db
 from ..infra import resumes
 from ..models import Application, ResumeTextStatus, utcnow
@@ -36,6 +36,16 @@ def event_gave_up(event_id: int) -> None:
     events.mark([event_id], failed_at=utcnow())
 
 
+def deliver_webhook(delivery_id: int) -> None:
+    """One try of a webhook delivery; a failed one is scheduled again (on a
+    real queue; in-process, the sweep tries it again once due)."""
+    wait = webhooks.deliver(delivery_id)
+    if wait is not None:
+        jobs = current_app.extensions["ats.jobs"]
+        if not jobs.in_process:
+            jobs.schedule("deliver_webhook", wait, delivery_id)
+
+
 def read_resume(application_id: int) -> None:
     read_resume_text(application_id)
 
@@ -58,6 +68,9 @@ JOBS = (
     Job("deliver_event", deliver_event, "Mail to a candidate", retries=8, retry_delay=30, gave_up=event_gave_up),
     # Reading never raises for a bad file (it is stored as unreadable); a
     # retry is for the database or the file store being away.
+    # Webhooks: retried by deliver_webhook itself, on its own schedule
+    # (``ats.webhooks.retry_delay``: 14 tries over about 28 hours).
+    Job("deliver_webhook", deliver_webhook, "A webhook delivery"),
     Job("read_resume", read_resume, "Reading a resume's text", retries=3, retry_delay=60),
 )
 BY_NAME = {job.name: job for job in JOBS}
@@ -67,6 +80,7 @@ BY_NAME = {job.name: job for job in JOBS}
 class Swept:
     events: int
     resumes: int
+    webhooks: int
     orphan_files: int
 
 
@@ -90,7 +104,8 @@ def remove_orphan_resumes() -> int:
 
 def sweep(jobs) -> Swept:
     """Every minute, in the worker: hand over events never queued (or whose
-    job was lost) and resumes whose reading was lost, and remove resume files
+    job was lost), resumes whose reading was lost and webhook deliveries due
+    and not tried (``ats.webhooks.due``), and remove resume files
     left by applications that never committed."""
     waiting = events.waiting()
     now = utcnow()
@@ -102,13 +117,17 @@ def sweep(jobs) -> Swept:
         .limit(100)
     ).all()
     db.session.commit()
+    deliveries = webhooks.due()
     queued = [event_id for event_id in waiting if jobs.enqueue("deliver_event", event_id)]
     events.mark(queued, queued_at=now)
     for application_id in pending:
         jobs.enqueue("read_resume", application_id)
-    swept = Swept(len(queued), len(pending), remove_orphan_resumes())
-    if swept != Swept(0, 0, 0):
-        log.info("sweep: %d events and %d resumes handed to the queue, %d orphan resume files removed",
+    for delivery_id in deliveries:
+        jobs.enqueue("deliver_webhook", delivery_id)
+    swept = Swept(len(queued), len(pending), len(deliveries), remove_orphan_resumes())
+    if swept != Swept(0, 0, 0, 0):
+        log.info("sweep: %d events, %d resumes and %d webhook deliveries handed to the queue, "
+                 "%d orphan resume files removed",
                  *astuple(swept))
     return swept
 

@@ -33,8 +33,12 @@ from .sessions import StaffSession
 from .staff import Access, StaffUser
 from .two_step import RecoveryCode
 from .types import UTCDateTime, utcnow
+from .webhooks import DeliveryStatus, Webhook, WebhookDelivery
 
 __all__ = [
+    "DeliveryStatus",
+    "Webhook",
+    "WebhookDelivery",
     "ApiToken",
     "ApplicationNote",
     "AuditEvent",

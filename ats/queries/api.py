@@ -153,16 +153,22 @@ def applications(access: Access, *, role: str | None = None, stage: Stage | None
     return Page(_shape(rows, access), encode_cursor(rows[-1].id) if more else None)
 
 
-def application(application_id: int, access: Access) -> dict | None:
-    """One application with its history (oldest first); None when there is none."""
+def application_shape(application_id: int, access: Access) -> dict | None:
+    """One application in the contract's shape (as listed, and as webhooks send
+    it); None when there is none."""
     if not 0 < application_id <= LARGEST_ID:
         return None
     row = db.session.execute(
         select(*_columns()).join(Role, Role.id == Application.role_id).where(Application.id == application_id)
     ).one_or_none()
-    if row is None:
+    return None if row is None else _shape([row], access)[0]
+
+
+def application(application_id: int, access: Access) -> dict | None:
+    """One application with its history (oldest first); None when there is none."""
+    shaped = application_shape(application_id, access)
+    if shaped is None:
         return None
-    shaped = _shape([row], access)[0]
     history = db.session.execute(
         select(StageChange.from_stage, StageChange.to_stage, StageChange.created_at, StageChange.reason)
         .where(StageChange.application_id == application_id)
