@@ -1,9 +1,12 @@
 """Forms of the admins' pages (the role page form: ``role_forms``)."""
 from flask_wtf import FlaskForm
 from wtforms import StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional
 
 from ..web import clean_line, clean_text, one_line
+from ..webhooks import EVENT_NAMES
+from .role_forms import CheckboxesField
 
 
 class CompanyForm(FlaskForm):
@@ -15,3 +18,12 @@ class CompanyForm(FlaskForm):
                           render_kw={"inputmode": "url", "spellcheck": "false"})
     description = TextAreaField("About the company", validators=[Optional(), Length(max=5_000)],
                                 filters=[clean_text], render_kw={"rows": 4})
+
+
+class WebhookForm(FlaskForm):
+    url = StringField("URL", validators=[InputRequired("The URL is required."), Length(max=2000), one_line],
+                      filters=[clean_line], render_kw={"inputmode": "url", "spellcheck": "false"})
+    events = CheckboxesField("Events", choices=[SelectChoice(name, name) for name in EVENT_NAMES],
+                             validators=[InputRequired("Choose at least one event.")])
+    secret = StringField("Secret", validators=[Optional(), Length(min=16, max=200), one_line],
+                         filters=[clean_line], render_kw={"spellcheck": "false", "autocomplete": "off"})
