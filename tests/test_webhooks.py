@@ -194,7 +194,7 @@ def test_only_subscribed_events_of_active_webhooks_are_sent(app, client, csrf, r
 
 def test_a_private_target_is_refused_without_the_opt_in(app):
     with app.app_context():
-        for url in ("http://127.0.0.1:8000/x", "http://10.1.2.3/x", "http://169.254.169.254/latest",
+        for url in ("http://127.0.0.1:8000/x", "http://localhost/x", "http://10.1.2.3/x", "http://169.254.169.254/latest",
                     "http://[::1]/x", "http://[::ffff:192.168.0.1]/x", "http://0.0.0.0/", "http://224.0.0.1/"):
             with pytest.raises(WebhookError, match="public addresses"):
                 create_webhook(url, ["application.created"], SECRET, None, allow_private=False)
@@ -253,3 +253,37 @@ def test_the_command_registers_a_webhook_or_exits_1_saying_why(app, receiver, db
     assert "application.created, interview.cancelled" in made.output
     [entry] = db_session.scalars(select(AuditEvent).where(AuditEvent.action == "webhook.create")).all()
     assert entry.actor_id is None and SECRET not in json.dumps(entry.detail)
+
+
+def test_https_is_verified_against_the_name_though_sent_to_the_address_checked(tmp_path):
+    """An https target is connected to by its checked address, with the URL's
+    name as the TLS server name: a certificate the roots do not vouch for fails."""
+    import ssl
+    import subprocess
+    import threading
+    from http.server import BaseHTTPRequestHandler, HTTPServer
+
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj",
+                    "/CN=hooks.example.com", "-keyout", str(tmp_path / "key.pem"), "-out", str(tmp_path / "cert.pem")],
+                   check=True, capture_output=True)
+    names = []
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(tmp_path / "cert.pem", tmp_path / "key.pem")
+    context.sni_callback = lambda sock, name, ctx: names.append(name)
+
+    class Handler(BaseHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+    server = HTTPServer(("127.0.0.1", 0), Handler)
+    server.socket = context.wrap_socket(server.socket, server_side=True)
+    thread = threading.Thread(target=server.handle_request, daemon=True)
+    thread.start()
+    try:
+        target = http.Target("https", "hooks.example.com", server.server_address[1], "/x", "127.0.0.1")
+        answer = http.post(target, b"{}", {"Content-Type": "application/json"}, timeout=5)
+    finally:
+        thread.join(5)
+        server.server_close()
+    assert (answer.status, answer.error) == (None, "TLS failed (certificate or handshake)")
+    assert names == ["hooks.example.com"]
