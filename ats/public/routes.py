@@ -7,13 +7,12 @@ from flask_limiter.util import get_remote_address
 from flask_wtf.csrf import generate_csrf
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.orm import selectinload
 
 from ..extensions import db, limiter
 from ..infra.calendar import feed_ics
 from ..infra.resumes import ResumeError, read_resume
 from ..jobs import queue
-from ..models import Role, RoleCompany, RoleStatus, utcnow
+from ..models import Role, RoleStatus, utcnow
 from ..models.applications import DEFAULT_SOURCE, valid_source
 from ..models.stage_rules import MoveError
 from ..operations import applications as service
@@ -23,6 +22,7 @@ from ..queries import interviews
 from ..queries.applications import application_by_token
 from ..queries.candidates import waiting_request
 from ..queries.catalog import catalog_version
+from ..queries.catalog_admin import role_with_content
 from ..throttle import limits_health
 from ..timezones import ZoneInfo, zone_names
 from ..web import or_404
@@ -45,18 +45,7 @@ def index():
 
 def public_role(slug: str) -> Role:
     """An open or closed role (a closed one's page stays readable); a draft is 404."""
-    return or_404(db.session.scalars(
-        db.select(Role)
-        .filter_by(slug=slug)
-        .where(Role.status.in_([RoleStatus.OPEN, RoleStatus.CLOSED]))
-        .options(
-            selectinload(Role.skills),
-            selectinload(Role.career_steps),
-            selectinload(Role.salary_bands),
-            selectinload(Role.company_listings).joinedload(RoleCompany.company),
-            selectinload(Role.faqs),
-        )
-    ).one_or_none())
+    return or_404(role_with_content(slug, statuses=(RoleStatus.OPEN, RoleStatus.CLOSED)))
 
 
 def render_role(role: Role, form: ApplicationForm, status: int = 200, notice: str | None = None):

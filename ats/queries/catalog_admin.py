@@ -35,9 +35,10 @@ def roles_overview() -> list[dict]:
     ]
 
 
-def role_with_content(slug: str) -> Role | None:
-    """A role (any status) with every section loaded, for its form and preview."""
-    return db.session.scalars(
+def role_with_content(slug: str, statuses=None) -> Role | None:
+    """A role with every section loaded, for its page, form and preview;
+    only one whose status is among ``statuses`` when given."""
+    query = (
         select(Role)
         .filter_by(slug=slug)
         .options(
@@ -47,7 +48,10 @@ def role_with_content(slug: str) -> Role | None:
             selectinload(Role.company_listings).joinedload(RoleCompany.company),
             selectinload(Role.faqs),
         )
-    ).one_or_none()
+    )
+    if statuses is not None:
+        query = query.where(Role.status.in_(statuses))
+    return db.session.scalars(query).one_or_none()
 
 
 def role_form_data(role: Role) -> dict:
