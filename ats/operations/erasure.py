@@ -27,6 +27,7 @@ import secrets
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timezone
 
+from dateutil.relativedelta import relativedelta
 from sqlalchemy import case, delete, func, select, update
 
 from ..extensions import db
@@ -228,17 +229,10 @@ def check_retention(app) -> None:
 
 
 def retention_cutoff(today: date, months: int) -> date:
-    """The day ``months`` before ``today``: applications closed before it are
-    past the retention period. The 31st of a month without one is its last day."""
-    total = today.year * 12 + today.month - 1 - months
-    year, month = divmod(total, 12)
-    month += 1
-    for day in range(today.day, 27, -1):
-        try:
-            return date(year, month, day)
-        except ValueError:
-            continue
-    return date(year, month, today.day)
+    """The day ``months`` calendar months before ``today``: applications
+    closed before it are past the retention period (the 31st of a month
+    without one is its last day)."""
+    return today - relativedelta(months=months)
 
 
 @dataclass(frozen=True)
