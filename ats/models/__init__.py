@@ -28,6 +28,7 @@ from .interviews import (
 from .jobs import JobFailure
 from .password_links import LinkPurpose, LinkState, PasswordLink
 from .roles import CareerStep, CatalogVersion, Company, Role, RoleCompany, RoleFaq, RoleSkill, RoleStatus, SalaryBand
+from .scorecards import Recommendation, Scorecard, ScorecardRating, ScorecardVersion
 from .self_identification import SelfIdentification
 from .sessions import StaffSession
 from .staff import Access, StaffUser
@@ -36,6 +37,10 @@ from .types import UTCDateTime, utcnow
 from .webhooks import DeliveryStatus, Webhook, WebhookDelivery
 
 __all__ = [
+    "Recommendation",
+    "Scorecard",
+    "ScorecardRating",
+    "ScorecardVersion",
     "DeliveryStatus",
     "Webhook",
     "WebhookDelivery",

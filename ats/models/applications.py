@@ -3,7 +3,7 @@ import enum
 import re
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, false, text
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text, false, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from ..extensions import db
@@ -274,6 +274,11 @@ class StageChange(db.Model):
     # moved it on, in seconds (empty for the entry that records the
     # application): the reports' time in stage, without pairing up the history.
     stay_seconds: Mapped[float | None]
+    # A move to offer or to rejected after an interview: the recruiter's short
+    # summary of why, and the evidence as it stood (``ats.queries.scorecards``:
+    # which scorecards were in, the scores per skill), kept as it was then.
+    decision_summary: Mapped[str | None] = mapped_column(Text)
+    evidence: Mapped[dict | None] = mapped_column(JSON)
 
     application: Mapped[Application] = relationship(back_populates="history")
 

@@ -1,6 +1,6 @@
 """The keys to private pages: a candidate's status page, an interview offer,
 a staff member's calendar feed, a staff member's one-time link to set
-their password. Whoever holds one opens the page.
+their password, an interviewer's scorecard. Whoever holds one opens the page.
 
 A key is never stored. Its row keeps a random salt and the SHA-256 of the key
 (looked up by, unique); the key itself is an HMAC-SHA256 of the salt under
@@ -16,7 +16,7 @@ import secrets
 
 from flask import current_app
 
-STATUS, OFFER, CALENDAR, PASSWORD = "status", "offer", "calendar", "password"
+STATUS, OFFER, CALENDAR, PASSWORD, SCORECARD = "status", "offer", "calendar", "password", "scorecard"
 
 
 def new_salt() -> str:
