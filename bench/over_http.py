@@ -14,7 +14,9 @@ ATS_ENV=production), each figure beside a floor measured in the same run.
   (a redirect to sign-in) cannot pass for speed.
 - latency (p50 / p95 of requests made one after another with http.client):
   hello (the floor), the role page, the board's first page, a search ``?q=``,
-  an application page, the dashboard and the reports page.
+  an application page, the dashboard, the reports page, and the JSON API's
+  application list (first page, and 200 at one stage) and one application,
+  read with a manager's token.
 - the pipeline CSV over HTTP, read to its end, against the database's own
   command-line client writing the same rows as CSV (``sqlite3 -csv`` or
   ``psql --csv``): the ratio of their times.
@@ -166,6 +168,8 @@ def main() -> None:
         applications = f"{args.applications:,}"
     flask(database.url, "ats", "create-user", MANAGER, "--name", "Bench Manager", "--role", "manager",
           ATS_PASSWORD=PASSWORD)
+    # The JSON API's figures are read with a manager's token, as an integration would.
+    api_token = flask(database.url, "ats", "create-api-token", MANAGER, "--name", "bench").strip().split()[-1]
     print(f"database: {database.kind}, {applications} applications in one role")
     print(f"machine at the start: {machine()}")
     script = Path(tempfile.mkstemp(suffix=".lua")[1])
@@ -175,7 +179,9 @@ def main() -> None:
     try:
         env = {"DATABASE_URL": database.url, "ATS_ENV": "production", "SECRET_KEY": new_secret(),
                "ATS_UPLOAD_DIR": str(database.workdir / "uploads"), "ATS_MAIL_BACKEND": "outbox",
-               "ATS_MAIL_OUTBOX": str(database.workdir / "outbox")}
+               "ATS_MAIL_OUTBOX": str(database.workdir / "outbox"),
+               # Measured one request after another: the per-token limit is not what is measured.
+               "ATS_API_LIMIT": "100000 per minute"}
         # Both served at once, and measured in turns, round after round: on a
         # shared machine the load changes by the minute, and each ratio is
         # taken within one round.
@@ -206,13 +212,19 @@ def main() -> None:
                              f" req/s ({not_200} not 200, socket errors: {errors})",
                              "hello in the same round", f"median {statistics.median(shares):.1%} "
                              f"({' / '.join(f'{share:.1%}' for share in shares)})"))
+            api = {"User-Agent": USER_AGENT, "Authorization": f"Bearer {api_token}"}
+            application_id = found.group(1).decode()
             pages = [
                 ("role page", role_page, anonymous, args.requests),
                 ("board, first page", board, staff, args.requests),
                 ("board, search ?q=lovelace", f"{board}?q=lovelace", staff, max(10, args.requests // 5)),
-                ("application page", f"/pipeline/applications/{found.group(1).decode()}", staff, args.requests),
+                ("application page", f"/pipeline/applications/{application_id}", staff, args.requests),
                 ("dashboard", "/pipeline/", staff, args.requests),
                 ("reports page", "/reports/", staff, max(10, args.requests // 5)),
+                ("API, applications (first 50)", "/api/v1/applications", api, args.requests),
+                ("API, applications ?stage=interview&limit=200", "/api/v1/applications?stage=interview&limit=200",
+                 api, args.requests),
+                ("API, one application with history", f"/api/v1/applications/{application_id}", api, args.requests),
             ]
             for label, path, headers, count in pages:
                 measured = latency(port, path, headers, count)
