@@ -11,7 +11,8 @@ count do not change. In detail, per application:
 - the contact columns, profile, resume (file and text) and the link key go;
   the skills they claimed go (their words); recruiters' skill levels stay,
   their notes go; notes, interview offers and the reasons given on moves and
-  cancellations go; interviews keep company and times, not the place, and
+  cancellations go; a decision's summary goes, and the evidence it kept
+  keeps only its numbers, levels and recommendations; interviews keep company and times, not the place, and
   those still to come are cancelled (without mail: there is no one to name);
 - the self-identification row is deleted after its answers are added to the
   anonymous :class:`~ats.models.FairnessTally`;
@@ -54,6 +55,7 @@ from ..models import (
 )
 from ..models.audit import record
 from ..queries.candidates import waiting_request
+from ..queries.scorecards import erased_snapshot
 from ..models.self_identification import DECLINE
 from . import write_transaction
 from .pipeline import CANDIDATE, move
@@ -155,6 +157,7 @@ def _erase_related(ids: list[int], now: datetime) -> None:
         db.session.execute(delete(model).where(model.application_id.in_(ids)))
     db.session.execute(update(SkillAnnotation).where(SkillAnnotation.application_id.in_(ids)).values(note=""))
     db.session.execute(update(StageChange).where(StageChange.application_id.in_(ids)).values(reason=""))
+    _blank_decisions(ids)
     db.session.execute(
         update(Interview).where(Interview.application_id.in_(ids)).values(location="", cancel_reason="")
     )
@@ -180,6 +183,19 @@ def _erase_related(ids: list[int], now: datetime) -> None:
                 for key, value in (entry.detail or {}).items()}
         if kept != entry.detail:
             entry.detail = kept
+
+
+def _blank_decisions(ids: list[int]) -> None:
+    """Decisions' summaries go; the evidence they kept keeps no text (``erased_snapshot``)."""
+    db.session.execute(
+        update(StageChange)
+        .where(StageChange.application_id.in_(ids), StageChange.decision_summary.is_not(None))
+        .values(decision_summary="")
+    )
+    for change in db.session.scalars(
+        select(StageChange).where(StageChange.application_id.in_(ids), StageChange.evidence.is_not(None))
+    ):
+        change.evidence = erased_snapshot(change.evidence)
 
 
 def _tally(ids: list[int]) -> None:

@@ -5,7 +5,11 @@ withdrawing, scheduling an interview, and later the API) goes through
 ``move``: version first, then the rules, then the change with its history,
 audit entry and event, in the caller's transaction.
 
-The rules themselves are in ``ats.models.stage_rules``.
+The rules themselves are in ``ats.models.stage_rules``. One more rule needs
+the database, so it is checked here: a decision after an interview (a move to
+offer or rejected once a non-cancelled interview has ended) needs a short
+decision summary, and keeps it with the evidence as it stood
+(``ats.queries.scorecards``).
 """
 from dataclasses import dataclass
 
@@ -18,7 +22,17 @@ from ..models import Application, EventType, Stage, StageChange, utcnow
 from ..models.audit import record
 from ..models.types import LARGEST_ID
 from ..models.stage_rules import MoveError, check_move
+from ..queries import scorecards
 from . import write_transaction
+
+DECISION_STAGES = scorecards.DECISION_STAGES
+# The longest decision summary, in characters.
+MAX_DECISION_SUMMARY = 2_000
+
+
+class SummaryNeeded(MoveError):
+    """A decision after an interview came without a decision summary (or
+    with one too long); the message says what to write."""
 
 
 class StaleVersion(Exception):
@@ -72,32 +86,62 @@ def apply_move(application: Application, to_stage: Stage, reason: str, actor: Ac
     return change
 
 
+def check_decision(application: Application, to_stage: Stage, reason: str,
+                   decision_summary: str | None) -> tuple[str | None, dict | None]:
+    """The decision summary and evidence snapshot a move keeps: for a move to
+    offer or rejected after an interview, the summary (``decision_summary``,
+    or ``reason`` when that is empty; ``SummaryNeeded`` when both are) and
+    the evidence as it stands; for any other move, the summary if one was
+    given, and no evidence."""
+    summary = (decision_summary or "").strip()
+    if to_stage not in DECISION_STAGES or not scorecards.had_interview(application.id):
+        if len(summary) > MAX_DECISION_SUMMARY:
+            raise SummaryNeeded(f"Keep the decision summary to {MAX_DECISION_SUMMARY:,} characters.")
+        return summary or None, None
+    summary = summary or reason.strip()
+    if not summary:
+        raise SummaryNeeded(
+            f"Moving to {to_stage.label} after an interview needs a short decision summary: "
+            "say why, in your words (or give a reason, which is taken as the summary)."
+        )
+    if len(summary) > MAX_DECISION_SUMMARY:
+        raise SummaryNeeded(f"Keep the decision summary to {MAX_DECISION_SUMMARY:,} characters "
+                            f"(it has {len(summary):,}).")
+    return summary, scorecards.snapshot(scorecards.load_evidence(application))
+
+
 def move(
-    application: Application, to_stage: Stage, reason: str, actor: Actor, expected_version: int | None = None
+    application: Application, to_stage: Stage, reason: str, actor: Actor, expected_version: int | None = None,
+    *, decision_summary: str | None = None,
 ) -> StageChange:
     """The one door for a stage move, inside the caller's transaction.
 
     Refuses a stale ``expected_version`` (when the caller showed one) before
-    anything else, then a move the rules forbid (``MoveError``). Then changes
-    the stage and writes the history entry, the audit entry (``stage.move``)
-    and the ``application.stage_changed`` event, all saved with the caller's
-    commit or not at all.
+    anything else, then a move the rules forbid (``MoveError``), then a
+    decision after an interview without a summary (``SummaryNeeded``, see
+    ``check_decision``). Then changes the stage and writes the history entry
+    (with the decision summary and the evidence as it stood), the audit
+    entry (``stage.move``) and the ``application.stage_changed`` event, all
+    saved with the caller's commit or not at all.
     """
     if expected_version is not None and application.version != expected_version:
         raise StaleVersion(application.id, application.version)
     check_move(application, to_stage, reason)
+    summary, evidence = check_decision(application, to_stage, reason, decision_summary)
     change = apply_move(application, to_stage, reason, actor)
-    record(
-        "stage.move",
-        actor.id if actor.kind == "staff" else None,
-        application.id,
-        **{"from": change.from_stage.value, "to": change.to_stage.value, "reason": change.reason},
-    )
+    change.decision_summary = summary
+    if evidence is not None:  # left out, not set to None: the JSON column would store a JSON null
+        change.evidence = evidence
+    detail = {"from": change.from_stage.value, "to": change.to_stage.value, "reason": change.reason}
+    if summary is not None:
+        detail["decision_summary"] = summary
+    record("stage.move", actor.id if actor.kind == "staff" else None, application.id, **detail)
     record_event(EventType.STAGE_CHANGED, application, **{"from": change.from_stage.value, "to": change.to_stage.value})
     return change
 
 
-def move_stage(application_id: int, to_stage: Stage, reason: str, actor: Actor, expected_version: int) -> Application:
+def move_stage(application_id: int, to_stage: Stage, reason: str, actor: Actor, expected_version: int,
+               *, decision_summary: str | None = None) -> Application:
     """Move an application (see ``move``). One transaction."""
     write_transaction()
     application = db.session.get(Application, application_id)
@@ -105,7 +149,7 @@ def move_stage(application_id: int, to_stage: Stage, reason: str, actor: Actor, 
         db.session.rollback()
         raise LookupError(application_id)
     try:
-        move(application, to_stage, reason, actor, expected_version)
+        move(application, to_stage, reason, actor, expected_version, decision_summary=decision_summary)
         db.session.commit()
     except StaleDataError:
         # Another move committed between our read and our write.
@@ -118,10 +162,12 @@ def move_stage(application_id: int, to_stage: Stage, reason: str, actor: Actor, 
 
 
 def move_stage_as_staff(
-    application_id: int, to_stage: Stage, reason: str, staff_id: int, expected_version: int
+    application_id: int, to_stage: Stage, reason: str, staff_id: int, expected_version: int,
+    *, decision_summary: str | None = None,
 ) -> Application:
     """A staff member's move (see ``move_stage``)."""
-    return move_stage(application_id, to_stage, reason, Actor.staff(staff_id), expected_version)
+    return move_stage(application_id, to_stage, reason, Actor.staff(staff_id), expected_version,
+                      decision_summary=decision_summary)
 
 
 # --- Moving several applications at once -----------------------------------------

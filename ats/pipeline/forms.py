@@ -1,5 +1,6 @@
 """The application page's forms, with the contract's field names: the stage
-move (``stage``, ``reason``, ``version``, optional ``next``), the note
+move (``stage``, ``reason``, ``version``, optional ``next``, and the optional
+``decision_summary`` a decision after an interview needs), the note
 (``body``) and the skill annotations (``skill-<slug>``, ``note-<slug>``)."""
 from flask_wtf import FlaskForm
 from werkzeug.datastructures import MultiDict
@@ -8,6 +9,7 @@ from wtforms.validators import DataRequired, Length, ValidationError
 
 from ..models import RoleSkill, SkillLevel, Stage
 from ..models.applications import MAX_REASON, valid_source
+from ..operations.pipeline import MAX_DECISION_SUMMARY
 from ..operations.assessment import MAX_ANNOTATION_NOTE, MAX_NOTE_BODY, SkillInput
 from ..web import clean_text
 
@@ -21,6 +23,15 @@ class StageForm(FlaskForm):
         id="stage-reason",
         filters=[clean_text],
         validators=[Length(max=MAX_REASON, message=f"Keep the reason to {MAX_REASON:,} characters.")],
+    )
+    # Moving to offer or rejected after an interview needs it; when empty,
+    # the reason is taken as the summary (``ats.operations.pipeline``).
+    decision_summary = TextAreaField(
+        "Decision summary",
+        id="stage-decision-summary",
+        filters=[clean_text],
+        validators=[Length(max=MAX_DECISION_SUMMARY,
+                           message=f"Keep the decision summary to {MAX_DECISION_SUMMARY:,} characters.")],
     )
     version = HiddenField(id="stage-version")
     next = HiddenField(id="stage-next")

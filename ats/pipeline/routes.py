@@ -17,9 +17,9 @@ from ..models.applications import MAX_REASON
 from ..models.stage_rules import MoveError, allowed_moves, suggested_move
 from ..operations.assessment import Erased, add_note, annotate_skills
 from ..operations.audit import record_resume_download
-from ..operations.pipeline import StaleVersion, bulk_move, move_stage_as_staff
+from ..operations.pipeline import StaleVersion, SummaryNeeded, bulk_move, move_stage_as_staff
 from ..queries import interviews
-from ..queries.application_page import Move, changes_since, load_application, load_page
+from ..queries.application_page import Move, changes_since, decision_labels, load_application, load_page
 from ..queries.board import (
     BOARD_STAGES,
     BULK_LIMIT,
@@ -31,6 +31,7 @@ from ..queries.board import (
 )
 from ..queries.dashboard import load_dashboard
 from ..queries.identity import identities, identity, is_blinded
+from ..queries.scorecards import had_interview
 from ..urls import absolute_url
 from ..web import clean_text, or_404, safe_next_path
 from .cards import render_cards
@@ -242,6 +243,7 @@ def move_form(application_id: int):
         form=form,
         moves=moves,
         reason_stages=[move.stage.label for move in moves if move.needs_reason],
+        summary_stages=decision_labels(moves, had_interview(application_id)),
     )
 
 
@@ -262,12 +264,16 @@ def move(application_id: int):
     if stage is None:
         form.stage.errors = ["Choose the stage to move the application to."]
         return render_page(application_id, 422, stage_form=form)
-    if form.reason.errors:
+    if form.reason.errors or form.decision_summary.errors:
         return render_page(application_id, 422, stage_form=form)
     try:
-        moved = move_stage_as_staff(application_id, stage, form.reason.data or "", current_user.id, version)
+        moved = move_stage_as_staff(application_id, stage, form.reason.data or "", current_user.id, version,
+                                    decision_summary=form.decision_summary.data or "")
     except StaleVersion:
         return render_stale(application_id, version, form)
+    except SummaryNeeded as error:
+        form.decision_summary.errors = [str(error)]
+        return render_page(application_id, 422, stage_form=form)
     except MoveError as error:
         form.stage.errors = [str(error)]
         return render_page(application_id, 422, stage_form=form)

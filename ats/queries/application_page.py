@@ -27,10 +27,12 @@ from ..models import (
     StaffUser,
     Stage,
     StageChange,
+    utcnow,
 )
 from ..models.stage_rules import allowed_moves
 from . import identity, interviews
 from .evidence import Evidence, Passage, evidence_for
+from .scorecards import DECISION_STAGES, ApplicationEvidence, SnapshotView, load_evidence, snapshot_view
 
 LEVELS = list(SkillLevel)
 RESUME_TYPES = {resumes.PDF: "PDF", resumes.DOCX: "Word document"}
@@ -45,6 +47,11 @@ class HistoryRow:
     @property
     def from_label(self) -> str:
         return self.change.from_stage.label if self.change.from_stage else "New application"
+
+    @property
+    def decision(self) -> SnapshotView | None:
+        """The evidence a decision kept, as it stood then (``ats.queries.scorecards``)."""
+        return snapshot_view(self.change.evidence)
 
 
 @dataclass(frozen=True)
@@ -105,6 +112,10 @@ class ApplicationPage:
     # Assessments of skills since retired from the role page: kept, read-only.
     retired: list[SkillAnnotation] = field(default_factory=list)
     levels: list[SkillLevel] = field(default_factory=lambda: LEVELS)
+    # The interviewers' scorecards beside the recruiter's levels (``ats.queries.scorecards``).
+    scorecards: ApplicationEvidence | None = None
+    # An interview (not cancelled) has ended: a move to offer or rejected needs a decision summary.
+    after_interview: bool = False
 
     @property
     def role(self) -> Role:
@@ -138,6 +149,11 @@ class ApplicationPage:
         return [move.stage.label for move in self.moves if move.needs_reason]
 
     @property
+    def summary_stages(self) -> list[str]:
+        """The moves offered now that need a decision summary (after an interview)."""
+        return decision_labels(self.moves, self.after_interview)
+
+    @property
     def skill_errors(self) -> list[tuple[str, str, str]]:
         """(field id, skill name, message) for every field of the skills form with an error."""
         errors = []
@@ -147,6 +163,11 @@ class ApplicationPage:
             if row.note_error:
                 errors.append((f"note-{row.slug}", f"Note on {row.skill.name}", row.note_error))
         return errors
+
+
+def decision_labels(moves: list[Move], after_interview: bool) -> list[str]:
+    """The labels of ``moves`` that decide the application, when that needs a summary."""
+    return [move.stage.label for move in moves if move.stage in DECISION_STAGES] if after_interview else []
 
 
 def file_size(size: int) -> str:
@@ -239,6 +260,8 @@ def load_page(application_id: int, blinded: bool = False) -> ApplicationPage | N
         HistoryRow(change, actor_name(change.actor_kind, change.actor_id, names))
         for change in reversed(application.history)
     ]
+    held = interviews.for_application(application_id)
+    now = utcnow()
     return ApplicationPage(
         application=application,
         candidate=candidate,
@@ -248,9 +271,11 @@ def load_page(application_id: int, blinded: bool = False) -> ApplicationPage | N
         notes=[NoteRow(note, names.get(note.author_id, "A former staff member")) for note in notes],
         moves=[Move(stage, needs_reason) for stage, needs_reason in allowed_moves(application)],
         evidence=evidence,
-        interviews=interviews.for_application(application_id),
+        interviews=held,
         retired=[annotations[skill.id] for skill in application.role.skills
                  if skill.retired and skill.id in annotations],
+        scorecards=load_evidence(application, skills, annotations, now, held),
+        after_interview=any(not held_one.is_cancelled and held_one.ends_at <= now for held_one in held),
     )
 
 
