@@ -6,7 +6,7 @@ from ..access import require_access
 from ..errors import render_error
 from ..models import PIPELINE, Access
 from ..operations.audit import record_export
-from ..queries import export, reports, sources
+from ..queries import export, reports, scorecard_reports, sources
 from ..queries.filters import FilterError, parse_filters, role_choices
 from .formatting import FILTERS
 
@@ -28,6 +28,7 @@ def index():
         "reports/index.html",
         report=reports.build_report(filters),
         sources=sources.by_source(filters),
+        scorecards=scorecard_reports.build(filters),
         roles=role_choices(),
         pipeline=PIPELINE,
         min_group=reports.MIN_GROUP,
