@@ -19,7 +19,7 @@ from tests.scorecard_factories import add_company, add_interview, add_scorecard
 pytestmark = pytest.mark.usefixtures("seeded")
 
 S, P, N, U = "strong", "partial", "none", "unknown"
-CAPTION = "Each skill: your level and the interviewers"
+CAPTION = "Each skill: the recruiter’s level and the interviewers"
 
 
 def annotate(db_session, application, levels: dict[str, str], notes: dict[str, str] | None = None):
