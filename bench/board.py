@@ -11,7 +11,9 @@ PostgreSQL database --database-url names, whose name must contain "bench":
 it is emptied first and again at the end), signs a recruiter in through
 Flask's test client and times requests in-process, one after another.
 Prints numbers; asserts nothing. Targets (issue 4): board first page
-p95 <= 50 ms, application page p50 <= 15 ms, <= 10 queries per page.
+p95 <= 50 ms, application page p50 <= 15 ms, <= 10 queries per page; and
+(issue 16) how many of the application page's queries its evidence section
+makes.
 Besides wall-clock times it prints the CPU time this process spent per
 request (on SQLite that is nearly all the work), which other work on a
 shared machine inflates far less.
@@ -111,12 +113,35 @@ def main() -> None:
             f"{percentile(cpu, .5):.1f} ms); "
             f"{max(per_request)} SQL queries; {len(response.data) / 1024:.0f} KiB"
         )
+    evidence_queries(app, engine, application_id)
     if args.reuse:
         shutil.rmtree(database.workdir)  # this run's uploads and outbox; the database stays
     elif args.keep:
         print(f"kept: {database.url}")
     else:
         drop_scratch(database)
+
+
+def evidence_queries(app, engine, application_id: int) -> None:
+    """The application page's evidence section (issue 16) on its own: its
+    queries, given the interviews and annotations the page has already read."""
+    from ats.queries.application_page import load_application
+    from ats.queries.interviews import for_application
+    from ats.queries.scorecards import load_evidence
+
+    with app.app_context():
+        application = load_application(application_id)
+        held = for_application(application_id)
+        statements: list[str] = []
+        record = lambda conn, cursor, statement, *rest: statements.append(statement)  # noqa: E731
+        event.listen(engine, "before_cursor_execute", record)
+        try:
+            evidence = load_evidence(application, annotations={}, interviews=held)
+        finally:
+            event.remove(engine, "before_cursor_execute", record)
+        db.session.remove()
+    print(f"evidence section of that application page: {len(statements)} SQL queries of the page's "
+          f"({len(held)} interviews, {len(evidence.cards)} submitted scorecards; none when no interview counts)")
 
 
 def explain(engine) -> None:
