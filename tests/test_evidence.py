@@ -3,6 +3,7 @@ application page"): the interviewers' levels beside the recruiter's, skill by
 skill, agreement and the two-step flag, the evidence scores, the
 recommendations; worked out by hand on small cases, read in a fixed number of
 queries, and shown under blind review as skill notes are."""
+import json
 import re
 from datetime import timedelta
 
@@ -159,7 +160,6 @@ def test_the_snapshot_is_plain_json_and_erasure_keeps_no_text(app_session, case,
         ("c@beta.example", "Beta Clinic", "strong_yes", 1)]
     assert kept["skills"][1] == {"slug": skills[1], "name": kept["skills"][1]["name"], "recruiter": "strong",
                                  "levels": ["none", "partial", "unknown"], "score": 25.0, "agreement": "disagree"}
-    import json
     assert json.loads(json.dumps(kept)) == kept
     erased = erased_snapshot(kept)
     assert [c["interviewer"] for c in erased["scorecards"]] == ["", "", ""]

@@ -101,7 +101,9 @@ def get_application(application_id: int):
 def move_application(application_id: int, json: StageMove):
     """Move an application to another stage: the same rules, history, audit
     and events as the staff page's form. A stale `version` is answered 409
-    before any other check; a move the rules forbid 422."""
+    before any other check; a move the rules forbid 422, as is a move to
+    offer or rejected after an interview without a `reason` (kept as the
+    decision summary)."""
     if json is None:
         raise ApiProblem(400, "Send the move as JSON (Content-Type: application/json).")
     _application(application_id)

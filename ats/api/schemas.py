@@ -98,7 +98,9 @@ class StageMove(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     stage: StageName
-    reason: str = Field("", max_length=MAX_REASON, description="required for a move back, a rejection and a reopening")
+    reason: str = Field("", max_length=MAX_REASON,
+                        description="required for a move back, a rejection and a reopening; a move to offer or "
+                                    "rejected after an interview needs it too, kept as the decision summary")
     version: int = Field(ge=1, le=LARGEST_ID, description="the application's `version` as last read")
 
 

@@ -44,7 +44,6 @@ from ..models import (
     Stage,
     utcnow,
 )
-from ..models.assessment import skill_match_score
 from ..timezones import ZoneInfo
 
 # A level's place when two are compared; not assessed has none.
