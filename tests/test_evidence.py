@@ -264,3 +264,24 @@ def test_the_number_of_queries_does_not_grow_with_the_scorecards(app, client, si
     assert counts[0] == counts[1], counts
     # The page's ten, the interviewers of its interviews, and the scorecards with their ratings.
     assert counts[1] <= 12, counts
+
+
+def test_erasure_blanks_the_interviewers_notes_and_summaries(app, client, signed_in, case, db_session):
+    from sqlalchemy import select
+
+    from ats.models import Scorecard, ScorecardRating, ScorecardVersion
+    from ats.operations.erasure import erase_candidate
+
+    with app.app_context():
+        erase_candidate(case.candidate_id, None, "admin")
+    db_session.expire_all()
+    assert {rating.note for rating in db_session.scalars(select(ScorecardRating))} == {""}
+    assert {card.summary for card in db_session.scalars(select(Scorecard))} == {""}
+    versions = db_session.scalars(select(ScorecardVersion)).all()
+    assert {version.summary for version in versions} == {""}
+    assert {rating["note"] for version in versions for rating in version.ratings.values()} == {""}
+    # The levels and recommendations stay: the evidence is still there, anonymous.
+    text = text_of(client.get(page_url(case.id)).get_data(as_text=True))
+    assert "Evidence score (interviewers) 36.5 of 100" in text
+    for words in ["Could not explain tokenisation", "Good on the clinical side.", "Recruiter: strong NLP"]:
+        assert words not in text

@@ -12,7 +12,9 @@ count do not change. In detail, per application:
   the skills they claimed go (their words); recruiters' skill levels stay,
   their notes go; notes, interview offers and the reasons given on moves and
   cancellations go; a decision's summary goes, and the evidence it kept
-  keeps only its numbers, levels and recommendations; interviews keep company and times, not the place, and
+  keeps only its numbers, levels and recommendations; interviewers'
+  scorecards keep their levels and recommendations, not their notes and
+  summaries (every version); interviews keep company and times, not the place, and
   those still to come are cancelled (without mail: there is no one to name);
 - the self-identification row is deleted after its answers are added to the
   anonymous :class:`~ats.models.FairnessTally`;
@@ -47,6 +49,9 @@ from ..models import (
     InterviewStatus,
     OPEN_STAGES,
     ResumeTextStatus,
+    Scorecard,
+    ScorecardRating,
+    ScorecardVersion,
     SelfIdentification,
     SkillAnnotation,
     Stage,
@@ -158,6 +163,7 @@ def _erase_related(ids: list[int], now: datetime) -> None:
     db.session.execute(update(SkillAnnotation).where(SkillAnnotation.application_id.in_(ids)).values(note=""))
     db.session.execute(update(StageChange).where(StageChange.application_id.in_(ids)).values(reason=""))
     _blank_decisions(ids)
+    _blank_scorecards(ids)
     db.session.execute(
         update(Interview).where(Interview.application_id.in_(ids)).values(location="", cancel_reason="")
     )
@@ -196,6 +202,19 @@ def _blank_decisions(ids: list[int]) -> None:
         select(StageChange).where(StageChange.application_id.in_(ids), StageChange.evidence.is_not(None))
     ):
         change.evidence = erased_snapshot(change.evidence)
+
+
+def _blank_scorecards(ids: list[int]) -> None:
+    """Interviewers' notes and summaries may name the person: they go, from
+    the current scorecards and every kept version; levels and recommendations stay."""
+    cards = select(Scorecard.id).join(Interview, Interview.id == Scorecard.interview_id).where(
+        Interview.application_id.in_(ids))
+    db.session.execute(update(ScorecardRating).where(ScorecardRating.scorecard_id.in_(cards)).values(note=""))
+    db.session.execute(update(Scorecard).where(Scorecard.id.in_(cards)).values(summary=""))
+    for version in db.session.scalars(select(ScorecardVersion).where(ScorecardVersion.scorecard_id.in_(cards))):
+        version.summary = ""
+        version.ratings = {slug: {**rating, "note": ""} if isinstance(rating, dict) else rating
+                           for slug, rating in (version.ratings or {}).items()}
 
 
 def _tally(ids: list[int]) -> None:
