@@ -210,12 +210,14 @@ def worker(threads: int) -> None:
 @ats_cli.command("sweep")
 def sweep_command() -> None:
     """Run the worker's sweep once: queue again what waited (events never
-    queued, resumes never read) and remove resume files left by applications
-    that never committed. The worker does this every minute; without one,
+    queued, resumes never read), remove resume files left by applications
+    that never committed, and send interviewers their scorecard links and
+    reminders when due. The worker does this every minute; without one,
     run it from cron."""
     swept = sweep(queue())
     click.echo(f"sweep: {swept.events} events, {swept.resumes} resumes and {swept.webhooks} webhook deliveries queued, "
-               f"{swept.orphan_files} orphan resume file{'' if swept.orphan_files == 1 else 's'} removed")
+               f"{swept.orphan_files} orphan resume file{'' if swept.orphan_files == 1 else 's'} removed, "
+               f"{swept.scorecard_links} scorecard links and {swept.scorecard_reminders} reminders sent")
 
 
 @ats_cli.command("export-candidate")
@@ -280,7 +282,7 @@ def rekey_links_command() -> None:
     links sent from now on work. Every link sent before stops working."""
     counts = rekey_links()
     click.echo(f"status links: {counts.status_links}, interview-offer links: {counts.offer_links}, "
-               f"calendar feeds: {counts.calendar_feeds}")
+               f"calendar feeds: {counts.calendar_feeds}, scorecard links: {counts.scorecard_links}")
 
 
 @ats_cli.command("turn-off-two-step")

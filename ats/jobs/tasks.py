@@ -15,6 +15,7 @@ from ..infra import resumes
 from ..models import Application, ResumeTextStatus, utcnow
 from ..operations.erasure import purge, retention_cutoff
 from ..operations.resume_text import read_resume_text
+from ..operations import scorecards
 
 log = logging.getLogger(__name__)
 
@@ -82,6 +83,8 @@ class Swept:
     resumes: int
     webhooks: int
     orphan_files: int
+    scorecard_links: int = 0
+    scorecard_reminders: int = 0
 
 
 def remove_orphan_resumes() -> int:
@@ -102,11 +105,27 @@ def remove_orphan_resumes() -> int:
     return removed
 
 
+def sweep_scorecards(jobs, now=None) -> tuple[int, int]:
+    """Make the scorecard links of interviews that have ended and send the
+    reminders due (``ats.operations.scorecards``), and queue their mail at
+    once: no request is there to hand it over. How many of each."""
+    from . import hand_over  # ats.jobs imports this module first
+
+    made = scorecards.make_links(now)
+    reminded = scorecards.send_reminders(now)
+    committed = events.take_committed(db.session)
+    if committed:
+        hand_over(committed)
+    return len(made), len(reminded)
+
+
 def sweep(jobs) -> Swept:
     """Every minute, in the worker: hand over events never queued (or whose
     job was lost), resumes whose reading was lost and webhook deliveries due
-    and not tried (``ats.webhooks.due``), and remove resume files
-    left by applications that never committed."""
+    and not tried (``ats.webhooks.due``), remove resume files left by
+    applications that never committed, and send interviewers their
+    scorecard links and reminders when due."""
+    links, reminders = sweep_scorecards(jobs)
     waiting = events.waiting()
     now = utcnow()
     pending = db.session.scalars(
@@ -124,10 +143,10 @@ def sweep(jobs) -> Swept:
         jobs.enqueue("read_resume", application_id)
     for delivery_id in deliveries:
         jobs.enqueue("deliver_webhook", delivery_id)
-    swept = Swept(len(queued), len(pending), len(deliveries), remove_orphan_resumes())
+    swept = Swept(len(queued), len(pending), len(deliveries), remove_orphan_resumes(), links, reminders)
     if swept != Swept(0, 0, 0, 0):
         log.info("sweep: %d events, %d resumes and %d webhook deliveries handed to the queue, "
-                 "%d orphan resume files removed",
+                 "%d orphan resume files removed, %d scorecard links and %d reminders sent",
                  *astuple(swept))
     return swept
 

@@ -33,6 +33,11 @@ class EventType(enum.Enum):
     STAFF_INVITED = "staff.invited"
     # An event's name, not a password.
     STAFF_PASSWORD_RESET = "staff.password_reset"  # nosec B105
+    # An interview ended: an interviewer is sent the link to their scorecard;
+    # and, once, a reminder when it is still not in a day later. ``data``
+    # names the scorecard, never the address or the key.
+    SCORECARD_REQUESTED = "scorecard.requested"
+    SCORECARD_REMINDED = "scorecard.reminded"
 
 
 class Event(db.Model):

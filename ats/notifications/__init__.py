@@ -1,5 +1,6 @@
 """Which mail goes to whom, with which links: one sender per kind of event,
-kept with its feature (``applications``, ``interviews``, ``staff``).
+kept with its feature (``applications``, ``interviews``, ``scorecards``,
+``staff``).
 
 A background job (``ats.events.deliver``, run by ``ats.jobs``) calls
 ``notify`` for each committed event, after the commit; a mail that fails to
@@ -8,9 +9,9 @@ saved and truthfully reported. Links come from
 ``ATS_PUBLIC_URL`` (``ats.urls``), never from the request.
 """
 from ..models import Event
-from . import applications, interviews, staff
+from . import applications, interviews, scorecards, staff
 
-SENDERS = {**applications.SENDERS, **interviews.SENDERS, **staff.SENDERS}
+SENDERS = {**applications.SENDERS, **interviews.SENDERS, **scorecards.SENDERS, **staff.SENDERS}
 
 
 def has_mail(event_type) -> bool:

@@ -13,11 +13,11 @@ CSV unchanged.
 
 Mail: every mail the service sends about an application goes to the
 candidate alone (``ats.notifications``), naming them to themselves; no mail
-goes to recruiters. Interviewers get no mail either (the candidate's
-invitation lists them as attendees). Were they mailed, they would not count
-as recruiters here: they meet the candidate, so the invitation must name
-whom they meet; a mail to recruiters would have to name the candidate
-through ``identities``.
+goes to recruiters. Interviewers are mailed their scorecard links
+(``ats.notifications.scorecards``), naming the candidate: they are not
+recruiters here, for they meet the candidate, and their scorecard page names
+them too. A mail to recruiters would have to name the candidate through
+``identities``.
 
 Enforced where the data is read, not in the templates: the queries here
 return no identity for a hidden application (the database answers NULL in
