@@ -8,12 +8,13 @@ FLASK := $(BIN)/flask --app wsgi
 
 .PHONY: run test install install-test browser-tools clean
 
-# make run is development, whatever .env says or whether Flask reads it.
+# make run is development, whatever .env says or whether Flask reads it. No
+# worker runs here: the embedded clock (ats/jobs/clock.py) sweeps every minute.
 run: export ATS_ENV ?= development
 run: install .env
 	$(FLASK) db upgrade
 	$(FLASK) ats seed
-	FLASK_RUN_HOST=$(HOST) FLASK_RUN_PORT=$(PORT) $(FLASK) run
+	ATS_EMBEDDED_CLOCK=1 FLASK_RUN_HOST=$(HOST) FLASK_RUN_PORT=$(PORT) $(FLASK) run
 
 test: install-test browser-tools
 	$(BIN)/pytest $(PYTEST_ARGS)

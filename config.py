@@ -82,6 +82,11 @@ class Config:
     # `flask --app wsgi ats worker`; unset, they run in the web process
     # right after the request's commit (ats.jobs).
     ATS_QUEUE_URL = os.environ.get("ATS_QUEUE_URL") or None
+    # Without a queue, run the sweep (scorecard links and reminders, events
+    # left waiting) every ATS_CLOCK_SECONDS in the web process itself
+    # (ats/jobs/clock.py). Only `make run` turns it on: one process, no worker.
+    ATS_EMBEDDED_CLOCK = os.environ.get("ATS_EMBEDDED_CLOCK", "").lower() in ("1", "true")
+    ATS_CLOCK_SECONDS = 60
     # The queue's name in Redis: deployments sharing one Redis each need their own.
     ATS_QUEUE_NAME = os.environ.get("ATS_QUEUE_NAME", "ats")
     # Webhooks may go to loopback and private addresses (development and
@@ -181,6 +186,7 @@ class TestingConfig(Config):
     ATS_CHECK_HOST = False  # the browser tests' live server has another; tests of the check turn it on
     ATS_REQUEST_LOG = False  # tests read the log lines through pytest's caplog instead
     ATS_QUEUE_URL = None  # jobs run in-process; the worker's tests set a queue of their own
+    ATS_EMBEDDED_CLOCK = False  # no thread sweeping behind the tests' backs; its own test turns it on
     SQLALCHEMY_DATABASE_URI = database_url(
         os.environ.get("TEST_DATABASE_URL", "sqlite:///:memory:")
     )

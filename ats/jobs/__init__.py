@@ -11,6 +11,8 @@ process's memory.
 Without it (``make run``, the tests) the same jobs run in the process that
 asked for them, right after the request's commit, with no worker and no
 retries: a job that fails is listed for admins at once, who can run it again.
+Under ``make run`` the embedded clock (``clock``) runs the sweep every minute
+in the web process; otherwise ``flask ats sweep`` from cron does.
 
 Why Huey: it needs only Redis (which the rate limits use already) and
 redis-py, its consumer brings retries with back-off and periodic tasks (the
@@ -31,7 +33,7 @@ from redis.exceptions import RedisError
 from .. import events, webhooks
 from ..extensions import db
 from ..models import EventType, utcnow
-from . import failures, tasks
+from . import clock, failures, tasks
 
 log = logging.getLogger(__name__)
 
@@ -176,6 +178,7 @@ def hand_over(committed: list[events.Committed]) -> None:
 
 def init_app(app: Flask) -> None:
     app.extensions[EXTENSION] = Jobs(app)
+    clock.init_app(app, app.extensions[EXTENSION].in_process)
 
     @app.after_request
     def hand_over_committed(response):
