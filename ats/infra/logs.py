@@ -6,8 +6,9 @@ sent back in ``X-Request-ID`` and written in the request's log line (logger
 ``ats.requests``): method, path, status, duration and id; never the query
 string, a name, an e-mail address or a token.
 
-A status link, an interview-offer link, a calendar feed address and a
-staff member's link to set their password are each the only key to what they open: ``redact`` blanks them out of a path, for the
+A status link, an interview-offer link, a calendar feed address, a
+staff member's link to set their password and an interviewer's scorecard
+link are each the only key to what they open: ``redact`` blanks them out of a path, for the
 request log and for the development server's own (the ``werkzeug`` logger).
 """
 import json
@@ -20,8 +21,8 @@ from urllib.parse import urlsplit, urlunsplit
 
 from flask import Flask, g, request
 
-# The routes that take a token (ats/public/routes.py, ats/auth/passwords.py).
-_TOKEN_PATHS = re.compile(r"(/applications/|/interview-offers/|/calendar/|/set-password/)[A-Za-z0-9_-]+")
+# The routes that take a token (ats/public/routes.py, ats/public/scorecards.py, ats/auth/passwords.py).
+_TOKEN_PATHS = re.compile(r"(/applications/|/interview-offers/|/calendar/|/set-password/|/scorecards/)[A-Za-z0-9_-]+")
 
 
 def redact(text: str) -> str:

@@ -37,6 +37,7 @@ LABELS = {
     "pipeline.export": "Pipeline CSV exported",
     "resume.download": "Resume downloaded",
     "role.blind_review": "Blind review switched",
+    "scorecard.submit": "Scorecard submitted",
     "skills.annotate": "Skill match saved",
     "stage.move": "Stage moved",
     "two_step.enrolment_start": "Two-step sign-in: enrolment started",
@@ -180,10 +181,12 @@ def _entries(rows: list[AuditEvent]) -> list[Entry]:
 def _who(row: AuditEvent, names: dict[int, str]) -> str:
     if row.actor_id is None:
         # The candidate acts through their own links (an interview booked, a
-        # withdrawal); everything else without a person is the system or the
-        # command line.
+        # withdrawal), an interviewer through theirs; everything else without
+        # a person is the system or the command line.
         by_candidate = row.action == "interview.book" or (
             row.action == "stage.move" and isinstance(row.detail, dict) and row.detail.get("to") == "withdrawn")
+        if row.action == "scorecard.submit":
+            return "Interviewer"  # through their scorecard link; the entry names the scorecard
         return "Candidate" if by_candidate else "System"
     return names.get(row.actor_id, f"Staff member #{row.actor_id}")
 
