@@ -29,7 +29,7 @@ from ..queries.board import (
     board_role,
     load_board,
 )
-from ..queries.dashboard import load_dashboard
+from ..queries.dashboard import awaiting_feedback, load_dashboard, own_scorecards
 from ..queries.identity import identities, identity, is_blinded
 from ..queries.scorecards import had_interview
 from ..urls import absolute_url
@@ -50,6 +50,8 @@ def dashboard():
         dashboard=load_dashboard(blinded=blinded),
         coming_interviews=coming,
         candidates=identities((interview.application_id for interview in coming), blinded),
+        own_scorecards=own_scorecards(current_user.email),
+        awaiting_feedback=awaiting_feedback(blinded=blinded),
     )
 
 
