@@ -12,10 +12,11 @@ count do not change. In detail, per application:
   the skills they claimed go (their words); recruiters' skill levels stay,
   their notes go; notes, interview offers and the reasons given on moves and
   cancellations go; a decision's summary goes, and the evidence it kept
-  keeps only its numbers, levels and recommendations; interviewers'
-  scorecards keep their levels and recommendations, not their notes and
-  summaries (every version); interviews keep company and times, not the place, and
-  those still to come are cancelled (without mail: there is no one to name);
+  keeps only its numbers, levels and recommendations; interviews keep
+  company and times, not the place, and those still to come are cancelled
+  (without mail: there is no one to name); interviewers' scorecards keep
+  their levels and recommendations, not their evidence notes and summaries
+  (in every version), and their links stop working;
 - the self-identification row is deleted after its answers are added to the
   anonymous :class:`~ats.models.FairnessTally`;
 - audit entries keep action, actor and time; any value in their detail that
@@ -73,7 +74,7 @@ log = logging.getLogger(__name__)
 KEPT_DETAIL = frozenset({
     "from", "to", "interview_id", "offer_id", "note_id", "company", "starts_at", "ends_at", "timezone",
     "slots", "expires_at", "skills", "length", "sequence", "applications", "by", "job", "failure_id",
-    "request_id",
+    "request_id", "scorecard_id", "version",
 })
 ERASED = "[erased]"
 
@@ -163,7 +164,6 @@ def _erase_related(ids: list[int], now: datetime) -> None:
     db.session.execute(update(SkillAnnotation).where(SkillAnnotation.application_id.in_(ids)).values(note=""))
     db.session.execute(update(StageChange).where(StageChange.application_id.in_(ids)).values(reason=""))
     _blank_decisions(ids)
-    _blank_scorecards(ids)
     db.session.execute(
         update(Interview).where(Interview.application_id.in_(ids)).values(location="", cancel_reason="")
     )
@@ -175,6 +175,7 @@ def _erase_related(ids: list[int], now: datetime) -> None:
                Interview.starts_at > now)
         .values(status=InterviewStatus.CANCELLED, sequence=Interview.sequence + 1)
     )
+    _blank_scorecards(ids)
     # Mail not sent yet is dropped: marked done, so no job sends it.
     db.session.execute(
         update(Event).where(Event.application_id.in_(ids), Event.dispatched_at.is_(None))
@@ -205,16 +206,23 @@ def _blank_decisions(ids: list[int]) -> None:
 
 
 def _blank_scorecards(ids: list[int]) -> None:
-    """Interviewers' notes and summaries may name the person: they go, from
-    the current scorecards and every kept version; levels and recommendations stay."""
-    cards = select(Scorecard.id).join(Interview, Interview.id == Scorecard.interview_id).where(
-        Interview.application_id.in_(ids))
-    db.session.execute(update(ScorecardRating).where(ScorecardRating.scorecard_id.in_(cards)).values(note=""))
-    db.session.execute(update(Scorecard).where(Scorecard.id.in_(cards)).values(summary=""))
-    for version in db.session.scalars(select(ScorecardVersion).where(ScorecardVersion.scorecard_id.in_(cards))):
+    """Interviewers' words about the person go; their levels stay, as the
+    recruiters' do. Each link gets a digest no key has (``link_keys`` leaves
+    it so)."""
+    scorecards = db.session.scalars(
+        select(Scorecard).join(Interview, Interview.id == Scorecard.interview_id)
+        .where(Interview.application_id.in_(ids))
+    ).all()
+    if not scorecards:
+        return
+    scorecard_ids = [scorecard.id for scorecard in scorecards]
+    for scorecard in scorecards:
+        scorecard.summary = ""
+        scorecard.digest = secrets.token_hex(32)
+    db.session.execute(update(ScorecardRating).where(ScorecardRating.scorecard_id.in_(scorecard_ids)).values(note=""))
+    for version in db.session.scalars(select(ScorecardVersion).where(ScorecardVersion.scorecard_id.in_(scorecard_ids))):
         version.summary = ""
-        version.ratings = {slug: {**rating, "note": ""} if isinstance(rating, dict) else rating
-                           for slug, rating in (version.ratings or {}).items()}
+        version.ratings = {slug: {**rating, "note": ""} for slug, rating in (version.ratings or {}).items()}
 
 
 def _tally(ids: list[int]) -> None:

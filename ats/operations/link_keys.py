@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy import bindparam, select, update
 
 from ..extensions import db
-from ..models import Application, InterviewOffer, StaffUser, tokens
+from ..models import Application, Interview, InterviewOffer, Scorecard, StaffUser, tokens
 from . import write_transaction
 
 BATCH = 5_000
@@ -19,6 +19,7 @@ class Rekeyed:
     status_links: int = 0
     offer_links: int = 0
     calendar_feeds: int = 0
+    scorecard_links: int = 0
 
 
 def rekey_links() -> Rekeyed:
@@ -29,6 +30,7 @@ def rekey_links() -> Rekeyed:
             status_links=_rekey(Application, Application.status_salt, Application.status_digest, tokens.STATUS),
             offer_links=_rekey(InterviewOffer, InterviewOffer.salt, InterviewOffer.digest, tokens.OFFER),
             calendar_feeds=_rekey(StaffUser, StaffUser.calendar_salt, StaffUser.calendar_digest, tokens.CALENDAR),
+            scorecard_links=_rekey(Scorecard, Scorecard.salt, Scorecard.digest, tokens.SCORECARD),
         )
         db.session.commit()
     except BaseException:
@@ -42,6 +44,12 @@ def _rekey(model, salt_column, digest_column, purpose: str) -> int:
     if model is Application:
         # An erased candidate's links stay dead (``ats.operations.erasure``).
         query = query.where(Application.erased_at.is_(None))
+    if model is Scorecard:
+        # Nor do an erased candidate's interviewers' links.
+        query = query.where(Scorecard.interview_id.in_(
+            select(Interview.id).join(Application, Application.id == Interview.application_id)
+            .where(Application.erased_at.is_(None))
+        ))
     rows = db.session.execute(query).all()
     # The table, not the mapped class: a new link is no change a stage form
     # should go stale for, so an application's version is left alone.

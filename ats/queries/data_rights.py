@@ -2,7 +2,8 @@
 art. 15, CCPA, CMIA): ``flask ats export-candidate EMAIL`` (contract, "CLI").
 
 Their identity, every application with its history, the skills they claimed,
-how staff assessed those skills and what they noted, interviews, consent
+how staff assessed those skills and what they noted, interviews and the
+scorecards interviewers submitted about them (every version), consent
 records, their voluntary self-identification, and the names of their stored
 files (never the bytes). Other people's data is left out: interviewers'
 addresses, and which member of staff wrote or moved what.
@@ -19,6 +20,7 @@ from ..models import (
     ApplicationNote,
     Candidate,
     Interview,
+    Scorecard,
     SelfIdentification,
     SkillAnnotation,
 )
@@ -75,7 +77,34 @@ def _related(ids: list[int]) -> dict[str, dict[int, list]]:
         for row in db.session.scalars(select(model).where(model.application_id.in_(ids)).order_by(order)):
             by_application.setdefault(row.application_id, []).append(row)
         related[name] = by_application
+    scorecards: dict[int, list] = {}
+    for row in db.session.scalars(
+        select(Scorecard).join(Interview, Interview.id == Scorecard.interview_id)
+        .where(Interview.application_id.in_(ids), Scorecard.version > 0)
+        .options(selectinload(Scorecard.versions))
+        .order_by(Interview.starts_at, Scorecard.id)
+    ):
+        scorecards.setdefault(row.interview.application_id, []).append(row)
+    related["scorecards"] = scorecards
     return related
+
+
+def _scorecard(scorecard: Scorecard) -> dict:
+    """An interviewer's scorecard, without the interviewer's address."""
+    return {
+        "interview": {"company": scorecard.interview.company.name, "starts_at": iso(scorecard.interview.starts_at)},
+        "recommendation": scorecard.recommendation.value if scorecard.recommendation else None,
+        "summary": scorecard.summary,
+        "ratings": [{"skill": rating.skill.slug, "level": rating.level.value, "note": rating.note}
+                    for rating in sorted(scorecard.ratings, key=lambda rating: rating.skill.position)],
+        "first_submitted_at": iso(scorecard.submitted_at),
+        "updated_at": iso(scorecard.updated_at),
+        "versions": [
+            {"version": version.version, "submitted_at": iso(version.submitted_at),
+             "recommendation": version.recommendation.value, "summary": version.summary, "ratings": version.ratings}
+            for version in scorecard.versions
+        ],
+    }
 
 
 def _application(application: Application, related: dict[str, dict[int, list]]) -> dict:
@@ -123,6 +152,7 @@ def _application(application: Application, related: dict[str, dict[int, list]]) 
              "location": row.location}
             for row in own["interviews"]
         ],
+        "scorecards": [_scorecard(row) for row in own["scorecards"]],
         "self_identification": None if identification is None else {
             "gender": identification.gender, "race_ethnicity": identification.race_ethnicity,
             "veteran": identification.veteran, "disability": identification.disability,
