@@ -16,7 +16,7 @@ class ScorecardForm(FlaskForm):
     recommendation = RadioField(
         "Your recommendation",
         choices=[SelectChoice(choice.value, choice.label) for choice in Recommendation],
-        validators=[InputRequired("Choose your recommendation: strong yes, yes, no or strong no.")],
+        validators=[InputRequired("Choose strong yes, yes, no or strong no.")],
     )
     summary = TextAreaField(
         "Summary",
