@@ -82,8 +82,13 @@ def ended(app, client, auth, signed_in, application, db_session, outbox):
 
 @pytest.fixture
 def past_interview(db_session, application):
-    """A factory: an interview of Grace Hopper's that ended ``ago`` ago, written
-    straight to the database (the form takes only future times)."""
+    return past_interviews(db_session, application)
+
+
+def past_interviews(db_session, application):
+    """A factory: an interview of Grace Hopper's (or ``application_id``'s) that
+    ended ``ago`` ago, written straight to the database (the form takes only
+    future times)."""
     company = db_session.scalars(select(Company).filter_by(slug="tempus")).one()
 
     def make(ago: timedelta, interviewers=(ANA,), application_id=None):

@@ -12,11 +12,16 @@ from sqlalchemy import select
 from ats.models import Access, Recommendation, Role, Scorecard, ScorecardVersion, Stage
 from tests.fixtures.factories import set_columns
 from tests.pages import sign_in
-from tests.test_scorecards import ANA, links_in, past_interview, sweep_at  # noqa: F401  (past_interview: a fixture)
+from tests.test_scorecards import ANA, links_in, past_interviews, sweep_at
 
 pytestmark = pytest.mark.usefixtures("seeded", "outbox")
 
 SHOTS = Path("/tmp/shots-score")
+
+
+@pytest.fixture
+def past_interview(db_session, application):
+    return past_interviews(db_session, application)
 
 
 def shot(page, screenshot, name: str) -> None:
