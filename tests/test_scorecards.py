@@ -571,3 +571,10 @@ def test_with_the_setting_the_clock_sweeps_from_the_first_request(app, past_inte
             db.engine.dispose()
     assert db_session.scalars(select(Scorecard.email)).all() == [ANA]
     assert [message["To"] for message in outbox()] == [ANA]
+
+
+def test_the_sweeps_bound_on_start_times_is_the_longest_interview():
+    from ats.operations.interviews import MAX_DURATION
+    from ats.queries.scorecard_due import LONGEST_INTERVIEW
+
+    assert LONGEST_INTERVIEW == timedelta(minutes=MAX_DURATION)

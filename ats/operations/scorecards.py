@@ -18,20 +18,17 @@ The scorecard is the unique (interview_id, email) row: two sweeps at once
 the first's rows, so each interviewer gets one link and one mail.
 """
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
-from sqlalchemy import and_, exists, select
+from sqlalchemy import exists, select
 
 from ..events import record_event
 from ..extensions import db
 from ..models import (
-    Application,
     EventType,
     Interview,
     InterviewInterviewer,
-    InterviewStatus,
     Recommendation,
-    RoleSkill,
     Scorecard,
     ScorecardRating,
     ScorecardVersion,
@@ -40,16 +37,13 @@ from ..models import (
 )
 from ..models.audit import record
 from ..models.scorecards import DECIDED_STAGES, LINK_VALID_FOR, REMIND_AFTER
+from ..queries.scorecard_due import active_skills, ended_between, takes_scorecards
 from . import write_transaction
-from .interviews import MAX_DURATION
 
 MAX_RATING_NOTE = 2_000
 MAX_SUMMARY = 5_000
 # Interviews (or scorecards) one sweep takes; the next sweep takes the rest.
 BATCH = 100
-# No interview lasts longer: a bound on starts_at, so the sweep's queries
-# read a range of the (status, starts_at) index, not every interview.
-LONGEST = timedelta(minutes=MAX_DURATION)
 
 
 class LinkExpired(Exception):
@@ -76,21 +70,6 @@ class Submission:
     summary: str = ""
 
 
-def _open_application():
-    """SQL: the interview's application can still take scorecards."""
-    return and_(Application.id == Interview.application_id, Application.erased_at.is_(None),
-                Application.stage.not_in(list(DECIDED_STAGES)))
-
-
-def _ended_between(earliest: datetime, latest: datetime):
-    """SQL: a scheduled interview that ended in [earliest, latest]."""
-    return and_(
-        Interview.status == InterviewStatus.SCHEDULED,
-        Interview.starts_at >= earliest - LONGEST, Interview.starts_at <= latest,
-        Interview.ends_at >= earliest, Interview.ends_at <= latest,
-    )
-
-
 def make_links(now: datetime | None = None) -> list[int]:
     """Make the scorecards of interviews that have ended, with their mail.
     One transaction per interview; returns the new scorecards' ids."""
@@ -101,7 +80,7 @@ def make_links(now: datetime | None = None) -> list[int]:
     )
     due = db.session.scalars(
         select(Interview.id)
-        .where(_ended_between(now - LINK_VALID_FOR, now), missing, exists().where(_open_application()))
+        .where(ended_between(now - LINK_VALID_FOR, now), missing, exists().where(takes_scorecards()))
         .order_by(Interview.ends_at, Interview.id)
         .limit(BATCH)
     ).all()
@@ -154,11 +133,11 @@ def send_reminders(now: datetime | None = None) -> list[int]:
         select(Scorecard.id)
         .join(Interview, Interview.id == Scorecard.interview_id)
         .where(
-            _ended_between(now - LINK_VALID_FOR, now - REMIND_AFTER),
+            ended_between(now - LINK_VALID_FOR, now - REMIND_AFTER),
             Scorecard.submitted_at.is_(None),
             Scorecard.reminded_at.is_(None),
             Scorecard.invited_at <= now - REMIND_AFTER,
-            exists().where(_open_application()),
+            exists().where(takes_scorecards()),
         )
         .order_by(Scorecard.id)
         .limit(BATCH)
@@ -184,14 +163,6 @@ def _remind(scorecard_id: int, now: datetime) -> bool:
         db.session.rollback()
         raise
     return True
-
-
-def active_skills(role_id: int) -> list[RoleSkill]:
-    """The role's required skills a scorecard rates, in the role page's order."""
-    return list(db.session.scalars(
-        select(RoleSkill).where(RoleSkill.role_id == role_id, RoleSkill.retired.is_(False))
-        .order_by(RoleSkill.position, RoleSkill.id)
-    ))
 
 
 def submit(scorecard_id: int, submission: Submission, now: datetime | None = None) -> Scorecard:

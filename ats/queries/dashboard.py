@@ -25,7 +25,7 @@ from ..models import (
     utcnow,
 )
 from ..models.scorecards import DECIDED_STAGES, LINK_VALID_FOR, REMIND_AFTER
-from ..operations.scorecards import LONGEST
+from .scorecard_due import ended_between
 
 # The dashboard's columns: the open stages in pipeline order, then the closed.
 STAGES = OPEN_STAGES + CLOSED_STAGES
@@ -211,9 +211,7 @@ def awaiting_feedback(now: datetime | None = None, *, blinded: bool = False) -> 
         .join(Company, Company.id == Interview.company_id)
         .where(
             Scorecard.submitted_at.is_(None),
-            Interview.status == InterviewStatus.SCHEDULED,
-            Interview.starts_at >= earliest - LONGEST, Interview.starts_at <= latest,
-            Interview.ends_at >= earliest, Interview.ends_at <= latest,
+            ended_between(earliest, latest),
             Application.erased_at.is_(None),
             Application.stage.not_in(list(DECIDED_STAGES)),
         )

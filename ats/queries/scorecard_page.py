@@ -14,7 +14,7 @@ from sqlalchemy import select
 from ..extensions import db
 from ..models import InterviewStatus, RoleSkill, Scorecard, ScorecardRating, SkillLevel, tokens, utcnow
 from ..models.scorecards import DECIDED_STAGES
-from ..operations.scorecards import active_skills
+from .scorecard_due import active_skills
 
 
 def scorecard_by_token(token: str) -> Scorecard | None:
