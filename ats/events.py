@@ -54,7 +54,7 @@ class Committed:
 
 def needing_delivery(events: list[Committed]) -> list[int]:
     """The ids of those events that call for a mail (later: a webhook)."""
-    return [event.id for event in events if has_mail(event.type)]
+    return [event.id for event in events if has_mail(event.type, event.data)]
 
 
 def mark(event_ids, **columns) -> None:

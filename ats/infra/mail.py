@@ -42,7 +42,14 @@ def deliverable_address(address: str) -> str:
 
 def build_message(to: str, subject: str, template: str, attachments=(), message_id: str | None = None,
                   **context) -> EmailMessage:
-    """A plain-text message from ``templates/mail/<template>.txt``.
+    """A plain-text message from ``templates/mail/<template>.txt``."""
+    return compose(to, subject, render_template(f"mail/{template}.txt", **context), None, attachments, message_id)
+
+
+def compose(to: str, subject: str, text: str, html: str | None = None, attachments=(),
+            message_id: str | None = None) -> EmailMessage:
+    """A message with ``text`` as its body, and ``html`` as the alternative
+    (multipart/alternative) when there is one.
 
     Headers are written as UTF-8 (the SMTPUTF8 policy), not as RFC 2047
     encoded words, which are not allowed in an address: ``zoë@example.org``
@@ -54,7 +61,9 @@ def build_message(to: str, subject: str, template: str, attachments=(), message_
     message["Subject"] = subject
     message["Date"] = format_datetime(utcnow())
     message["Message-ID"] = message_id or make_msgid(domain="ats.local")
-    message.set_content(render_template(f"mail/{template}.txt", **context))
+    message.set_content(text)
+    if html:
+        message.add_alternative(html, subtype="html")
     for attachment in attachments:
         message.add_attachment(
             attachment.content,

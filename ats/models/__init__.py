@@ -26,6 +26,7 @@ from .interviews import (
     OfferStatus,
 )
 from .jobs import JobFailure
+from .messages import CandidateMessage, MessageStatus, MessageTemplate
 from .password_links import LinkPurpose, LinkState, PasswordLink
 from .roles import CareerStep, CatalogVersion, Company, Role, RoleCompany, RoleFaq, RoleSkill, RoleStatus, SalaryBand
 from .scorecards import Recommendation, Scorecard, ScorecardRating, ScorecardVersion
@@ -37,6 +38,9 @@ from .types import UTCDateTime, utcnow
 from .webhooks import DeliveryStatus, Webhook, WebhookDelivery
 
 __all__ = [
+    "CandidateMessage",
+    "MessageStatus",
+    "MessageTemplate",
     "Recommendation",
     "Scorecard",
     "ScorecardRating",

@@ -1,10 +1,12 @@
-"""Mail about applications: received, and the status link sent again."""
+"""Mail about applications: received (from its template), and the status
+link sent again (a fixed text: it is a copy of the link, not a message)."""
 from ..models import Event, EventType
 from .candidates import to_candidate
+from .messages import send_for_event
 
 
 def application_received(event: Event) -> None:
-    to_candidate(event, f"We received your application for {event.application.role.title}", "application_received")
+    send_for_event(event, "application_received")
 
 
 def status_link_again(event: Event) -> None:

@@ -1,24 +1,20 @@
 """Mail about interviews: invitations with a calendar file, new times,
-cancellations, and offers of times to choose from. All go to the candidate
-(blind review, which hides candidates from recruiters, leaves them as they
-are: see ``ats.queries.identity``)."""
+cancellations (each from its template, ``ats.notifications.messages``), and
+offers of times to choose from (a fixed text around its link). All go to
+the candidate (blind review, which hides candidates from recruiters, leaves
+them as they are: see ``ats.queries.identity``)."""
 from ..extensions import db
 from ..infra.calendar import interview_attachment
 from ..models import Event, EventType, Interview, InterviewOffer
 from ..urls import absolute_url
 from .candidates import to_candidate
+from .messages import send_for_event
 
 
-def _interview_mail(template: str, subject: str):
+def _interview_mail(key: str):
     def send(event: Event) -> None:
         interview = db.session.get(Interview, event.data["interview_id"])
-        to_candidate(
-            event,
-            subject.format(role=interview.application.role.title, company=interview.company.name),
-            template,
-            attachments=[interview_attachment(interview)],
-            interview=interview,
-        )
+        send_for_event(event, key, interview, attachments=[interview_attachment(interview)])
 
     return send
 
@@ -36,8 +32,8 @@ def interview_offered(event: Event) -> None:
 
 
 SENDERS = {
-    EventType.INTERVIEW_SCHEDULED: _interview_mail("interview_scheduled", "Interview for {role} with {company}"),
-    EventType.INTERVIEW_RESCHEDULED: _interview_mail("interview_rescheduled", "New time: interview with {company}"),
-    EventType.INTERVIEW_CANCELLED: _interview_mail("interview_cancelled", "Cancelled: interview with {company}"),
+    EventType.INTERVIEW_SCHEDULED: _interview_mail("interview_scheduled"),
+    EventType.INTERVIEW_RESCHEDULED: _interview_mail("interview_rescheduled"),
+    EventType.INTERVIEW_CANCELLED: _interview_mail("interview_cancelled"),
     EventType.INTERVIEW_OFFERED: interview_offered,
 }
