@@ -5,6 +5,7 @@ from flask import Flask
 from markupsafe import Markup, escape
 
 from .models import Access
+from .timezones import ZoneInfo
 
 _BLANK_LINES = re.compile(r"\n\s*\n")
 
@@ -58,6 +59,11 @@ def date_utc(moment) -> str:
     return f"{moment:%-d %B %Y, %H:%M} UTC"
 
 
+def in_zone(moment, zone: str) -> str:
+    """``9 March 2027, 09:00``: ``moment`` on the wall clock of ``zone``."""
+    return f"{moment.astimezone(ZoneInfo(zone)):%-d %B %Y, %H:%M}"
+
+
 def timeline_text(change) -> str:
     """What a candidate reads for one history entry: what happened, never why."""
     if change.from_stage is None:
@@ -74,6 +80,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["usd_range"] = usd_range
     app.jinja_env.filters["employment_label"] = employment_label
     app.jinja_env.filters["date_utc"] = date_utc
+    app.jinja_env.filters["in_zone"] = in_zone
     app.jinja_env.filters["short_date"] = short_date
     app.jinja_env.filters["timeline_text"] = timeline_text
     app.jinja_env.trim_blocks = True

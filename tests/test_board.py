@@ -341,8 +341,10 @@ def move_form(client, card_html: str) -> dict:
     fields = {}
     for tag in re.findall(r'<input[^>]*type="hidden"[^>]*>', form.group(2)):
         fields[re.search(r'name="(\w+)"', tag).group(1)] = html.unescape(re.search(r'value="([^"]*)"', tag).group(1))
-    options = re.findall(r'<option(?: selected)? value="(\w+)"(?: selected)?>([^<]+)</option>', form.group(2))
-    selected = re.findall(r'<option selected value="(\w+)"|<option value="(\w+)" selected', form.group(2))
+    # The stage's options (the message fields have a select of their own).
+    stage_select = re.search(r'<select[^>]*name="stage"[^>]*>(.*?)</select>', form.group(2), re.S).group(1)
+    options = re.findall(r'<option(?: selected)? value="(\w+)"(?: selected)?>([^<]+)</option>', stage_select)
+    selected = re.findall(r'<option selected value="(\w+)"|<option value="(\w+)" selected', stage_select)
     return {
         "action": form.group(1),
         "fields": fields,

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import func, select
 
 from ats.extensions import db
-from ats.models import AuditEvent, Event, EventType, InterviewKind, Stage, StageChange
+from ats.models import AuditEvent, CandidateMessage, Event, EventType, InterviewKind, Stage, StageChange
 from ats.models.stage_rules import MoveError
 from ats.operations import pipeline
 from ats.operations.applications import withdraw
@@ -39,11 +39,13 @@ def trail(db_session, application_id: int) -> Trail:
     )
 
 
-def moved(before: Trail, after: Trail, from_stage: str, to_stage: str) -> bool:
+def moved(before: Trail, after: Trail, from_stage: str, to_stage: str, **data) -> bool:
+    """One move more; ``data``: more the event names (the message it sends now)."""
     return (
         after.history == before.history + 1
         and after.audit == before.audit + 1
-        and after.events == [*before.events, ("application.stage_changed", {"from": from_stage, "to": to_stage})]
+        and after.events == [*before.events,
+                             ("application.stage_changed", {"from": from_stage, "to": to_stage, **data})]
     )
 
 
@@ -72,7 +74,9 @@ def test_the_candidate_withdrawing(app_session, db_session, create_application, 
     application = create_application(role, "Ada", stage=Stage.SCREENING)
     before = trail(db_session, application.id)
     withdraw(application.id)
-    assert moved(before, trail(db_session, application.id), "screening", "withdrawn")
+    # The confirmation goes at once: the event names it.
+    message_id = db_session.scalar(select(CandidateMessage.id).where(CandidateMessage.application_id == application.id))
+    assert moved(before, trail(db_session, application.id), "screening", "withdrawn", message_id=message_id)
     # A second withdrawal is a move the rules forbid: nothing more is recorded.
     with pytest.raises(MoveError):
         withdraw(application.id)

@@ -13,9 +13,11 @@ from .. import events, webhooks
 from ..extensions import db
 from ..infra import resumes
 from ..models import Application, ResumeTextStatus, utcnow
+from ..notifications.messages import send_planned
 from ..operations.erasure import purge, retention_cutoff
 from ..operations.resume_text import read_resume_text
 from ..operations import scorecards
+from ..queries import messages
 
 log = logging.getLogger(__name__)
 
@@ -51,6 +53,11 @@ def read_resume(application_id: int) -> None:
     read_resume_text(application_id)
 
 
+def send_message(message_id: int) -> None:
+    """A message to a candidate whose time has come (``ats.notifications.messages``)."""
+    send_planned(message_id)
+
+
 @dataclass(frozen=True)
 class Job:
     name: str
@@ -73,6 +80,8 @@ JOBS = (
     # (``ats.webhooks.retry_delay``: 14 tries over about 28 hours).
     Job("deliver_webhook", deliver_webhook, "A webhook delivery"),
     Job("read_resume", read_resume, "Reading a resume's text", retries=3, retry_delay=60),
+    # A message stays scheduled while its tries fail: the sweep hands it over again.
+    Job("send_message", send_message, "A message to a candidate", retries=8, retry_delay=30),
 )
 BY_NAME = {job.name: job for job in JOBS}
 
@@ -144,6 +153,13 @@ def sweep(jobs) -> Swept:
     for delivery_id in deliveries:
         jobs.enqueue("deliver_webhook", delivery_id)
     swept = Swept(len(queued), len(pending), len(deliveries), remove_orphan_resumes(), links, reminders)
+    # Messages to candidates whose time has come (each claimed when sent).
+    due = messages.due(now)
+    db.session.commit()
+    for message_id in due:
+        jobs.enqueue("send_message", message_id)
+    if due:
+        log.info("sweep: %d messages to candidates handed to the queue", len(due))
     if swept != Swept(0, 0, 0, 0):
         log.info("sweep: %d events, %d resumes and %d webhook deliveries handed to the queue, "
                  "%d orphan resume files removed, %d scorecard links and %d reminders sent",

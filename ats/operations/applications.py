@@ -22,6 +22,7 @@ from ..models import (
 )
 from ..models.applications import DEFAULT_SOURCE, valid_source
 from . import end_transaction, write_transaction
+from .messages import WITHDRAWAL, MessageChoice
 from .pipeline import CANDIDATE, move
 
 # Bump when the privacy notice changes; each consent records the version it was given to.
@@ -177,11 +178,12 @@ def _insert(role_id, email_key, details, resume, storage_name, text: ResumeTextS
 
 
 def withdraw(application_id: int) -> Application:
-    """The candidate withdraws their own open application. One transaction."""
+    """The candidate withdraws their own open application, and is sent the
+    confirmation. One transaction."""
     write_transaction()
     application = db.session.get(Application, application_id)
     try:
-        move(application, Stage.WITHDRAWN, "", CANDIDATE)
+        move(application, Stage.WITHDRAWN, "", CANDIDATE, message=MessageChoice(WITHDRAWAL))
         db.session.commit()
     except BaseException:
         db.session.rollback()

@@ -21,7 +21,8 @@ count do not change. In detail, per application:
   anonymous :class:`~ats.models.FairnessTally`;
 - audit entries keep action, actor and time; any value in their detail that
   could be free text is replaced (``KEPT_DETAIL`` lists what stays);
-- mail not yet sent about them is dropped.
+- mail not yet sent about them is dropped, and the texts of the messages
+  they were sent are deleted.
 
 An open application is first withdrawn, as the candidate who asks to be
 forgotten has: an erased application is closed, and never moves again.
@@ -42,12 +43,14 @@ from ..models import (
     ApplicationSkillClaim,
     AuditEvent,
     Candidate,
+    CandidateMessage,
     ErasureRequest,
     Event,
     FairnessTally,
     Interview,
     InterviewOffer,
     InterviewStatus,
+    MessageStatus,
     OPEN_STAGES,
     ResumeTextStatus,
     Scorecard,
@@ -180,6 +183,16 @@ def _erase_related(ids: list[int], now: datetime) -> None:
     db.session.execute(
         update(Event).where(Event.application_id.in_(ids), Event.dispatched_at.is_(None))
         .values(dispatched_at=now, claimed_until=None)
+    )
+    # Messages to them: what waits is cancelled, and the texts sent go (the
+    # rows stay, with template and dates: what was sent when, to no one named).
+    db.session.execute(
+        update(CandidateMessage).where(CandidateMessage.application_id.in_(ids),
+                                       CandidateMessage.status == MessageStatus.SCHEDULED)
+        .values(status=MessageStatus.CANCELLED, cancelled_at=now)
+    )
+    db.session.execute(
+        update(CandidateMessage).where(CandidateMessage.application_id.in_(ids)).values(subject="", body_text="")
     )
     db.session.execute(
         update(ErasureRequest).where(ErasureRequest.application_id.in_(ids), ErasureRequest.handled_at.is_(None))

@@ -24,6 +24,7 @@ from ..models.types import LARGEST_ID
 from ..models.stage_rules import MoveError, check_move
 from ..queries import scorecards
 from . import write_transaction
+from .messages import MessageChoice, plan_for_move
 
 DECISION_STAGES = scorecards.DECISION_STAGES
 # The longest decision summary, in characters.
@@ -112,7 +113,7 @@ def check_decision(application: Application, to_stage: Stage, reason: str,
 
 def move(
     application: Application, to_stage: Stage, reason: str, actor: Actor, expected_version: int | None = None,
-    *, decision_summary: str | None = None,
+    *, decision_summary: str | None = None, message: MessageChoice | None = None,
 ) -> StageChange:
     """The one door for a stage move, inside the caller's transaction.
 
@@ -122,7 +123,9 @@ def move(
     ``check_decision``). Then changes the stage and writes the history entry
     (with the decision summary and the evidence as it stood), the audit
     entry (``stage.move``) and the ``application.stage_changed`` event, all
-    saved with the caller's commit or not at all.
+    saved with the caller's commit or not at all. A message to the candidate
+    still waiting is cancelled, and ``message`` (if any) stored to be sent
+    (``ats.operations.messages``); the event names it when it is due now.
     """
     if expected_version is not None and application.version != expected_version:
         raise StaleVersion(application.id, application.version)
@@ -132,16 +135,21 @@ def move(
     change.decision_summary = summary
     if evidence is not None:  # left out, not set to None: the JSON column would store a JSON null
         change.evidence = evidence
+    staff_id = actor.id if actor.kind == "staff" else None
     detail = {"from": change.from_stage.value, "to": change.to_stage.value, "reason": change.reason}
     if summary is not None:
         detail["decision_summary"] = summary
-    record("stage.move", actor.id if actor.kind == "staff" else None, application.id, **detail)
-    record_event(EventType.STAGE_CHANGED, application, **{"from": change.from_stage.value, "to": change.to_stage.value})
+    record("stage.move", staff_id, application.id, **detail)
+    planned = plan_for_move(application, message, staff_id, change.created_at)
+    data = {"from": change.from_stage.value, "to": change.to_stage.value}
+    if planned is not None and planned.send_after <= change.created_at:
+        data["message_id"] = planned.id
+    record_event(EventType.STAGE_CHANGED, application, **data)
     return change
 
 
 def move_stage(application_id: int, to_stage: Stage, reason: str, actor: Actor, expected_version: int,
-               *, decision_summary: str | None = None) -> Application:
+               *, decision_summary: str | None = None, message: MessageChoice | None = None) -> Application:
     """Move an application (see ``move``). One transaction."""
     write_transaction()
     application = db.session.get(Application, application_id)
@@ -149,7 +157,8 @@ def move_stage(application_id: int, to_stage: Stage, reason: str, actor: Actor, 
         db.session.rollback()
         raise LookupError(application_id)
     try:
-        move(application, to_stage, reason, actor, expected_version, decision_summary=decision_summary)
+        move(application, to_stage, reason, actor, expected_version, decision_summary=decision_summary,
+             message=message)
         db.session.commit()
     except StaleDataError:
         # Another move committed between our read and our write.
@@ -163,11 +172,13 @@ def move_stage(application_id: int, to_stage: Stage, reason: str, actor: Actor, 
 
 def move_stage_as_staff(
     application_id: int, to_stage: Stage, reason: str, staff_id: int, expected_version: int,
-    *, decision_summary: str | None = None,
+    *, decision_summary: str | None = None, message: MessageChoice | None = None,
 ) -> Application:
-    """A staff member's move (see ``move_stage``)."""
+    """A staff member's move (see ``move_stage``). The API and bulk moves
+    send no message to the candidate (``message`` None): only the move form,
+    which shows what will be sent, does."""
     return move_stage(application_id, to_stage, reason, Actor.staff(staff_id), expected_version,
-                      decision_summary=decision_summary)
+                      decision_summary=decision_summary, message=message)
 
 
 # --- Moving several applications at once -----------------------------------------

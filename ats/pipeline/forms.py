@@ -4,12 +4,16 @@ move (``stage``, ``reason``, ``version``, optional ``next``, and the optional
 (``body``) and the skill annotations (``skill-<slug>``, ``note-<slug>``)."""
 from flask_wtf import FlaskForm
 from werkzeug.datastructures import MultiDict
-from wtforms import HiddenField, SelectField, StringField, TextAreaField
+from wtforms import HiddenField, RadioField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, ValidationError
 
-from ..models import RoleSkill, SkillLevel, Stage
+from ..models import Application, RoleSkill, SkillLevel, Stage
 from ..models.applications import MAX_REASON, valid_source
 from ..operations.pipeline import MAX_DECISION_SUMMARY
+from ..models.messages import FOR_MOVE_TO, TEMPLATES
+from ..operations.messages import NONE, default_zone
+from ..timezones import zone_names
 from ..operations.assessment import MAX_ANNOTATION_NOTE, MAX_NOTE_BODY, SkillInput
 from ..web import clean_text
 
@@ -35,6 +39,30 @@ class StageForm(FlaskForm):
     )
     version = HiddenField(id="stage-version")
     next = HiddenField(id="stage-next")
+    # The message to the candidate that goes with a rejection or an offer
+    # (``ats.operations.messages.message_choice`` checks them, after the stage).
+    message = SelectField("Message to the candidate", id="stage-message", validate_choice=False)
+    send_at = RadioField("Send it", id="stage-send-at", validate_choice=False,
+                         choices=[SelectChoice("now", "Now"),
+                                  SelectChoice("next-morning", "The next morning, at 09:00 in the time zone below"),
+                                  SelectChoice("at", "At a time of your choice")], default="now")
+    send_zone = SelectField("Time zone", id="stage-send-zone", validate_choice=False)
+    send_time = StringField("Date and time", id="stage-send-time", render_kw={"type": "datetime-local"})
+
+    def offer_messages(self, application: Application, zone: str | None = None) -> None:
+        """The message choices for a move of ``application``: its usual
+        message, each template a rejection or an offer can send, or none.
+        ``zone``: the zone preset (default: ``default_zone``)."""
+        keys = [key for stage in (Stage.REJECTED, Stage.OFFER) for key in FOR_MOVE_TO[stage]]
+        self.message.choices = ([SelectChoice("", "The usual message for this move")] +
+                                [SelectChoice(key, TEMPLATES[key].name) for key in keys] +
+                                [SelectChoice(NONE, "No message")])
+        self.send_zone.choices = [SelectChoice("UTC", "UTC")] + [
+            SelectChoice(name, name.replace("_", " ")) for name in zone_names()]
+        if not self.send_zone.data:
+            self.send_zone.data = zone or default_zone(application)
+        if not self.send_at.data:
+            self.send_at.data = "now"
 
     def chosen_stage(self) -> Stage | None:
         try:

@@ -17,6 +17,7 @@ from ..models.applications import MAX_REASON
 from ..models.stage_rules import MoveError, allowed_moves, suggested_move
 from ..operations.assessment import Erased, add_note, annotate_skills
 from ..operations.audit import record_resume_download
+from ..operations.messages import MessageChoiceError, message_choice
 from ..operations.pipeline import StaleVersion, SummaryNeeded, bulk_move, move_stage_as_staff
 from ..queries import interviews
 from ..queries.application_page import Move, changes_since, decision_labels, load_application, load_page
@@ -30,6 +31,7 @@ from ..queries.board import (
     load_board,
 )
 from ..queries.dashboard import awaiting_feedback, load_dashboard, own_scorecards
+from ..queries.messages import waiting_for
 from ..queries.identity import identities, identity, is_blinded
 from ..queries.scorecards import had_interview
 from ..urls import absolute_url
@@ -168,6 +170,8 @@ def render_page(application_id: int, status: int = 200, *, stage_form=None, note
     stage_form = stage_form or StageForm(formdata=None)
     stage_form.stage.choices = [("", "Choose a stage")] + [(m.stage.value, m.option_label) for m in page.moves]
     stage_form.version.data = str(page.application.version)
+    # The zone of the latest interview (the page has them, by start time), else UTC.
+    stage_form.offer_messages(page.application, page.interviews[-1].timezone if page.interviews else "UTC")
     for row in page.skills:
         if skills_sent and row.slug in skills_sent:
             level_raw, note_raw = skills_sent[row.slug]
@@ -184,6 +188,8 @@ def render_page(application_id: int, status: int = 200, *, stage_form=None, note
         stage_form=stage_form,
         note_form=note_form or NoteForm(formdata=None),
         has_errors=status == 422,
+        # A message waits only after the move to Offer or Rejected that planned it.
+        waiting_messages=waiting_for(application_id) if page.application.stage in (Stage.OFFER, Stage.REJECTED) else [],
     )
     return html, status
 
@@ -235,6 +241,7 @@ def move_form(application_id: int):
     suggested = suggested_move(allowed)
     form.stage.data = suggested.value if suggested else None
     form.version.data = str(application.version)
+    form.offer_messages(application)
     form.next.data = safe_next_path(request.args.get("next")) or url_for(
         "pipeline.board", role_slug=application.role.slug
     )
@@ -269,8 +276,15 @@ def move(application_id: int):
     if form.reason.errors or form.decision_summary.errors:
         return render_page(application_id, 422, stage_form=form)
     try:
+        # Without the message fields (the contract's form): the move's usual message, now.
+        message = message_choice(current, stage, form.message.data, form.send_at.data, form.send_zone.data,
+                                 form.send_time.data)
+    except MessageChoiceError as error:
+        form[error.field].errors = [str(error)]
+        return render_page(application_id, 422, stage_form=form)
+    try:
         moved = move_stage_as_staff(application_id, stage, form.reason.data or "", current_user.id, version,
-                                    decision_summary=form.decision_summary.data or "")
+                                    decision_summary=form.decision_summary.data or "", message=message)
     except StaleVersion:
         return render_stale(application_id, version, form)
     except SummaryNeeded as error:

@@ -23,6 +23,7 @@ from ..queries.applications import application_by_token
 from ..queries.candidates import waiting_request
 from ..queries.catalog import catalog_version
 from ..queries.catalog_admin import role_with_content
+from ..queries.messages import sent_to
 from ..throttle import limits_health
 from ..timezones import ZoneInfo, zone_names
 from ..web import or_404
@@ -175,6 +176,7 @@ def status(token: str):
         interviews=interviews.upcoming_for_application(application.id),
         offers=interviews.open_offers_for_application(application.id),
         erasure_request=waiting_request(application.candidate_id),
+        messages=sent_to(application.id),
     )
     return private(current_app.make_response(page))
 
