@@ -2,6 +2,6 @@
 that only admins reach. Every change made here goes through an operation and
 into the audit trail."""
 from .routes import bp
-from . import audit, blind_review, candidates, companies, jobs, roles, staff, webhooks  # noqa: F401  (each area adds its routes to bp on import)
+from . import audit, blind_review, candidates, companies, jobs, messages, roles, staff, webhooks  # noqa: F401  (each area adds its routes to bp on import)
 
 __all__ = ["bp"]

@@ -27,3 +27,12 @@ class WebhookForm(FlaskForm):
                              validators=[InputRequired("Choose at least one event.")])
     secret = StringField("Secret", validators=[Optional(), Length(min=16, max=200), one_line],
                          filters=[clean_line], render_kw={"spellcheck": "false", "autocomplete": "off"})
+
+
+class MessageTemplateForm(FlaskForm):
+    """A message template's wording; what it may hold is checked by
+    ``ats.operations.messages.save_template`` (placeholders, lengths)."""
+
+    subject = StringField("Subject", validators=[one_line], filters=[clean_line])
+    body_text = TextAreaField("Plain-text message", filters=[clean_text], render_kw={"rows": 14})
+    body_html = TextAreaField("HTML message", filters=[clean_text], render_kw={"rows": 8, "spellcheck": "false"})
