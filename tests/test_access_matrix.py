@@ -187,3 +187,9 @@ def test_blueprint_minimum_and_view_minimum_both_apply(access_app, create_staff,
     if access is not None:
         assert auth.using(client).login(create_staff(access=access)).status_code == 303
     assert {path: client.get(path).status_code for path in expected} == expected
+
+
+def test_the_messages_to_candidates_are_for_admins_only(app):
+    protected = protected_endpoints(app)
+    for endpoint in ("admin.messages", "admin.edit_message", "admin.reset_message", "admin.preview_message"):
+        assert protected[endpoint] is Access.ADMIN, endpoint

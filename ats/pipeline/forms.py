@@ -41,7 +41,7 @@ class StageForm(FlaskForm):
     next = HiddenField(id="stage-next")
     # The message to the candidate that goes with a rejection or an offer
     # (``ats.operations.messages.message_choice`` checks them, after the stage).
-    message = SelectField("Message to the candidate", id="stage-message", validate_choice=False)
+    message = SelectField("Which message", id="stage-message", validate_choice=False)
     send_at = RadioField("Send it", id="stage-send-at", validate_choice=False,
                          choices=[SelectChoice("now", "Now"),
                                   SelectChoice("next-morning", "The next morning, at 09:00 in the time zone below"),

@@ -19,7 +19,9 @@ from ..models import (
     Application,
     ApplicationNote,
     Candidate,
+    CandidateMessage,
     Interview,
+    MessageStatus,
     Scorecard,
     SelfIdentification,
     SkillAnnotation,
@@ -72,6 +74,7 @@ def _related(ids: list[int]) -> dict[str, dict[int, list]]:
         ("notes", ApplicationNote, ApplicationNote.id),
         ("interviews", Interview, Interview.starts_at),
         ("self_identification", SelfIdentification, SelfIdentification.id),
+        ("messages", CandidateMessage, CandidateMessage.id),
     ):
         by_application: dict[int, list] = {}
         for row in db.session.scalars(select(model).where(model.application_id.in_(ids)).order_by(order)):
@@ -153,6 +156,10 @@ def _application(application: Application, related: dict[str, dict[int, list]]) 
             for row in own["interviews"]
         ],
         "scorecards": [_scorecard(row) for row in own["scorecards"]],
+        "messages_sent": [
+            {"template": row.template_key, "sent_at": iso(row.sent_at), "subject": row.subject, "text": row.body_text}
+            for row in own["messages"] if row.status is MessageStatus.SENT
+        ],
         "self_identification": None if identification is None else {
             "gender": identification.gender, "race_ethnicity": identification.race_ethnicity,
             "veteran": identification.veteran, "disability": identification.disability,
