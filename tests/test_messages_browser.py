@@ -65,3 +65,16 @@ def test_an_admin_edits_a_template_and_previews_it(page, create_staff, create_ap
     frame = page.frame_locator("iframe.message-preview__html")
     assert frame.locator("strong").inner_text() == "Grace"
     check(page, assert_accessible, screenshot, "messages-preview")
+
+
+def test_the_candidate_reads_the_messages_sent_on_their_status_page(
+        page, app, client, create_staff, auth, create_application, role, outbox, assert_accessible, screenshot):
+    from tests.applications import post_stage
+    from tests.fixtures.factories import status_token
+    application = create_application(role, **ada(), stage=Stage.SCREENING)
+    assert auth.login(create_staff(Access.RECRUITER)).status_code == 303
+    assert post_stage(client, application.id, "rejected", reason="r").status_code == 303
+    page.goto(f"/applications/{status_token(app, application)}")
+    page.get_by_text("Your application for Healthcare AI Engineer").click()
+    assert page.get_by_text("Hello Ada,").is_visible()
+    check(page, assert_accessible, screenshot, "messages-status-page")
