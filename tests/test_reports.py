@@ -321,7 +321,8 @@ def _ident(gender="decline", race_ethnicity="decline", veteran="decline", disabi
 def groups(make):
     """Gender, applied → screening:
     female 10 applied, 8 screened: 80 %  (the highest: ratio 1.00)
-    male 10 applied, 6 screened: 60 %  (ratio 0.75: below four-fifths)
+    male 10 applied, 6 screened: 60 %  (ratio 0.75: below four-fifths, but
+        Fisher's p = 0.628 against female: could be chance, so not flagged)
     nonbinary 3 applied, 3 screened: fewer than 5, not shown, not the reference
     decline 6 applied (one of them with no answer on file), 1 screened: 16.7 %, not compared
 
@@ -355,7 +356,9 @@ def test_selection_rates_on_a_hand_computed_set(app_session, groups):
     assert (female.reached, female.selected, female.rate, female.ratio) == (10, 8, 0.8, 1.0)
     assert female.reference and not female.flagged
     assert (male.reached, male.selected, male.rate) == (10, 6, 0.6)
-    assert male.ratio == pytest.approx(0.75) and male.flagged
+    assert male.ratio == pytest.approx(0.75) and male.below and not male.flagged
+    # [[6, 4], [8, 2]]: see tests/test_fairness_statistics.py for the arithmetic.
+    assert male.p_value == pytest.approx(0.628483, abs=1e-6) and male.shortfall == 1
     small = gender["nonbinary"].steps[step]
     assert not small.shown and small.rate is None and small.ratio is None
     assert (small.reached, small.selected) == (0, 0)  # nothing of a small group is kept
@@ -378,11 +381,23 @@ def test_selection_rates_on_a_hand_computed_set(app_session, groups):
 def test_the_page_explains_flags_and_hides_small_groups(client, signed_in, groups):
     body = client.get("/reports/").get_data(as_text=True)
     rows = table_rows(body, "Gender: selection rate at each step")
-    assert rows[0] == ["Group", "Applied → Screening", "Screening → Interview", "Interview → Offer", "Offer → Hired"]
-    assert rows[1][:3] == ["Female", "80.0 % 8 of 10 ratio 1.00 (highest)", "50.0 % 4 of 8 ratio 1.00 (highest)"]
-    assert rows[2][:2] == ["Male", "60.0 % 6 of 10 ratio 0.75 Below four-fifths"]
-    assert rows[3][:2] == ["Non-binary", "fewer than 5"]
-    assert rows[4][:3] == ["Prefer not to say", "16.7 % 1 of 6 not compared", "fewer than 5"]
+    assert rows[0] == ["Group", "Passed", "Selection rate", "Impact ratio", "p-value", "Shortfall", "Finding"]
+    assert rows[1:6] == [
+        ["Applied → Screening"],
+        ["Female", "8 of 10", "80.0 %", "1.00", "reference", "—", "Highest rate: the others are compared with it"],
+        ["Male", "6 of 10", "60.0 %", "0.75", "0.628", "1",
+         "Below four-fifths, but the difference could be chance with groups this small (p = 0.628)"],
+        ["Non-binary", "fewer than 5"],
+        ["Prefer not to say", "1 of 6", "16.7 %", "—", "—", "—", "Not compared"],
+    ]
+    assert rows[6:9] == [
+        ["Screening → Interview"],
+        ["Female", "4 of 8", "50.0 %", "1.00", "reference", "—", "Highest rate: the others are compared with it"],
+        ["Male", "3 of 6", "50.0 %", "1.00", "reference", "—", "Highest rate: the others are compared with it"],
+    ]
+    assert rows[9] == ["Non-binary", "fewer than 5"] and rows[10] == ["Prefer not to say", "fewer than 5"]
+    assert len(rows) == 1 + 4 * 5
+    assert "fairness__flag" not in body  # a ratio under 0.8 alone flags nothing
     text = text_of(body)
     for words in ("self-reported and voluntary", "correlation, not a cause", "fewer than 5",
                   "not a legal finding", "counted apart"):

@@ -1,4 +1,5 @@
 """How the reports page writes its numbers."""
+from ..queries.reports import SIGNIFICANCE
 
 
 def percent(value: float | None) -> str:
@@ -7,6 +8,39 @@ def percent(value: float | None) -> str:
 
 def ratio(value: float | None) -> str:
     return "—" if value is None else f"{value:.2f}"
+
+
+def p_value(value: float | None) -> str:
+    """Three decimals, "< 0.001" below that. More decimals only where three
+    would round across the significance line (0.0498 is not "0.050")."""
+    if value is None:
+        return "—"
+    if value < 0.001:
+        return "< 0.001"
+    for places in range(3, 10):
+        shown = f"{value:.{places}f}"
+        if (float(shown) < SIGNIFICANCE) == (value < SIGNIFICANCE):
+            return shown
+    return f"< {SIGNIFICANCE:.3f}"  # within a billionth under it
+
+
+def p_phrase(value: float) -> str:
+    """A p-value inside a sentence: "p = 0.310", "p < 0.001"."""
+    shown = p_value(value)
+    return f"p {shown}" if shown.startswith("<") else f"p = {shown}"
+
+
+def finding(cell) -> str:
+    """What a compared group's figures say, in words, for a ``GroupStep``
+    with a p-value: the flag when ratio and test agree, else which one holds."""
+    p = p_phrase(cell.p_value)
+    if cell.flagged:
+        return f"Below four-fifths and statistically significant ({p})"
+    if cell.below:
+        return f"Below four-fifths, but the difference could be chance with groups this small ({p})"
+    if cell.significant:
+        return f"Statistically significant ({p}), but the ratio is at or above four-fifths"
+    return f"Neither below four-fifths nor statistically significant ({p})"
 
 
 def duration(seconds: float | None) -> str:
@@ -25,4 +59,6 @@ def share(value: float | int | None, highest: float | int | None) -> float:
     return round(100 * value / highest, 2)
 
 
-FILTERS = {"percent": percent, "ratio": ratio, "duration": duration, "share": share}
+FILTERS = {
+    "percent": percent, "ratio": ratio, "p_value": p_value, "finding": finding, "duration": duration, "share": share,
+}
