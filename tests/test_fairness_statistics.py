@@ -8,6 +8,7 @@ A 2×2 table is written as in the code: rows the group and the reference,
 columns passed and did not pass; ``fisher_p(s, n, S, N)`` tests the group's
 s passes of n against the reference's S of N.
 """
+import subprocess
 from fractions import Fraction
 from math import comb
 
@@ -15,9 +16,12 @@ import pytest
 
 from ats.models import SelfIdentification, Stage
 from ats.queries.filters import Filters
-from ats.queries.reports import GroupStep, below_four_fifths, build_report, fisher_p, shortfall
+from ats.queries.fairness import GroupStep, below_four_fifths, fisher_p, shortfall
+from ats.queries.reports import build_report
 from ats.reports.formatting import finding, p_value
+from tests.fixtures import ROOT
 from tests.pages import table_rows, text_of
+from tests.served import BIN, free_port, production_env
 
 A, S, I, O = Stage.APPLIED, Stage.SCREENING, Stage.INTERVIEW, Stage.OFFER
 
@@ -362,3 +366,15 @@ def test_the_page_shows_the_statistics_and_explains_them(client, signed_in, four
         "not compared with the other groups nor used as the reference",
     ):
         assert words in text, words
+
+
+def test_the_app_starts_without_scipy(tmp_path):
+    """scipy (with numpy) takes a second or two and some 75 MB to import: the
+    first report a process draws pays for it, not every process's start-up
+    (web workers, the job worker, each CLI command)."""
+    env = production_env(tmp_path, f"sqlite:///{tmp_path / 'ats.sqlite3'}", free_port())
+    check = "import sys, wsgi; print([name for name in ('scipy', 'numpy') if name in sys.modules])"
+    done = subprocess.run([str(BIN / "python"), "-c", check], cwd=ROOT, env=env, capture_output=True, text=True,
+                          timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines()[-1] == "[]"

@@ -1,5 +1,5 @@
 """How the reports page writes its numbers."""
-from ..queries.reports import SIGNIFICANCE
+from ..queries.fairness import SIGNIFICANCE
 
 
 def percent(value: float | None) -> str:
