@@ -117,7 +117,9 @@ def test_withdrawing_from_the_status_page(page, assert_accessible, screenshot):
     page.get_by_role("button", name="Yes, withdraw my application").click()
     page.wait_for_url(re.compile(r"/applications/[A-Za-z0-9_-]{22,}$"))
     assert page.locator(".stage").inner_text() == "Withdrawn"
-    assert page.get_by_text("You withdrew your application").is_visible()
+    assert page.get_by_text("You withdrew your application", exact=True).is_visible()
+    # The confirmation mail heads the messages sent (newest first).
+    assert "You withdrew your application for Healthcare AI Engineer" in page.locator(".sent-messages summary").first.inner_text()
     assert_accessible()
 
 
