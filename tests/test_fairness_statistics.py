@@ -18,7 +18,7 @@ from ats.models import SelfIdentification, Stage
 from ats.queries.filters import Filters
 from ats.queries.fairness import GroupStep, below_four_fifths, fisher_p, shortfall
 from ats.queries.reports import build_report
-from ats.reports.formatting import finding, p_value
+from ats.reports.formatting import finding, p_value, ratio
 from tests.fixtures import ROOT
 from tests.pages import table_rows, text_of
 from tests.served import BIN, free_port, production_env
@@ -192,7 +192,7 @@ def compared(s, n, S, N) -> GroupStep:
     ((10, 25, 40, 50), True, "Below four-fifths and statistically significant (p = 0.001)"),
     # Ratio 0.75, p = 0.628: below four-fifths only.
     ((6, 10, 8, 10), False,
-     "Below four-fifths, but the difference could be chance with groups this small (p = 0.628)"),
+     "Below four-fifths, but not statistically significant: the gap could be chance (p = 0.628)"),
     # Ratio 0.80 (not below), p = 0.0498: significant only.
     ((12, 15, 24, 24), False,
      "Statistically significant (p = 0.0498), but the ratio is at or above four-fifths"),
@@ -328,7 +328,7 @@ def test_the_page_shows_the_statistics_and_explains_them(client, signed_in, four
         ["Prefer not to say", "2 of 5", "40.0 %", "—", "—", "—", "Not compared"],
         ["Screening → Interview"],
         ["Female", "12 of 24", "50.0 %", "0.60", "0.076", "4",
-         "Below four-fifths, but the difference could be chance with groups this small (p = 0.076)"],
+         "Below four-fifths, but not statistically significant: the gap could be chance (p = 0.076)"],
         ["Male", "10 of 12", "83.3 %", "1.00", "reference", "—", reference],
         ["Non-binary", "fewer than 5"],
         ["Prefer not to say", "fewer than 5"],
@@ -378,3 +378,17 @@ def test_the_app_starts_without_scipy(tmp_path):
                           timeout=120)
     assert done.returncode == 0, done.stderr
     assert done.stdout.splitlines()[-1] == "[]"
+
+
+def test_a_ratio_is_shown_on_the_side_of_the_line_it_is_on():
+    # 16 of 25 against 4 of 5 is exactly four-fifths, 0.7999… in floating point.
+    exact = (16 / 25) / (4 / 5)
+    assert not below_four_fifths(16, 25, 4, 5)
+    assert ratio(exact, below=False) == "0.80"
+    # Under the line, but two decimals would round it up onto it.
+    assert ratio(0.7996, below=True) == "0.7996"
+    assert ratio(0.7951, below=True) == "0.795"
+    # Far from the line: two decimals, whichever side.
+    assert ratio(0.5, below=True) == "0.50"
+    assert ratio(0.9149, below=False) == "0.91"
+    assert ratio(None) == "—"

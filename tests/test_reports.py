@@ -386,7 +386,7 @@ def test_the_page_explains_flags_and_hides_small_groups(client, signed_in, group
         ["Applied → Screening"],
         ["Female", "8 of 10", "80.0 %", "1.00", "reference", "—", "Highest rate: the others are compared with it"],
         ["Male", "6 of 10", "60.0 %", "0.75", "0.628", "1",
-         "Below four-fifths, but the difference could be chance with groups this small (p = 0.628)"],
+         "Below four-fifths, but not statistically significant: the gap could be chance (p = 0.628)"],
         ["Non-binary", "fewer than 5"],
         ["Prefer not to say", "1 of 6", "16.7 %", "—", "—", "—", "Not compared"],
     ]

@@ -108,7 +108,7 @@ def test_a_manager_reads_the_statistics_beside_each_ratio(page, create_staff, fi
         "< 0.001", "3", "Below four-fifths and statistically significant (p < 0.001)",
     ]
     assert table.locator(".fairness__flag").count() == 1
-    assert "could be chance with groups this small (p = 0.076)" in table.inner_text()
+    assert "the gap could be chance (p = 0.076)" in table.inner_text()
     assert page.get_by_role("term").filter(has_text="p-value").is_visible()
     assert_accessible()
     path = screenshot("reports-statistics")

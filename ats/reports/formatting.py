@@ -1,13 +1,32 @@
 """How the reports page writes its numbers."""
 from ..queries.fairness import SIGNIFICANCE
 
+# The four-fifths rule's line, for showing ratios beside it.
+FOUR_FIFTHS = 0.8
+
 
 def percent(value: float | None) -> str:
     return "—" if value is None else f"{100 * value:.1f} %"
 
 
-def ratio(value: float | None) -> str:
-    return "—" if value is None else f"{value:.2f}"
+def ratio(value: float | None, below: bool | None = None) -> str:
+    """Two decimals, agreeing with ``below`` (the group is under four-fifths,
+    decided in whole numbers: ``fairness.below_four_fifths``): a ratio under
+    the line never shows as "0.80" (0.7996 gets the decimals it needs), and
+    one on it never as "0.79" (16 of 25 against 4 of 5 is 0.7999… in floating
+    point)."""
+    if value is None:
+        return "—"
+    shown = f"{value:.2f}"
+    if below is None or below == (float(shown) < FOUR_FIFTHS):
+        return shown
+    if not below:
+        return f"{FOUR_FIFTHS:.2f}"
+    for places in range(3, 10):
+        shown = f"{value:.{places}f}"
+        if float(shown) < FOUR_FIFTHS:
+            return shown
+    return f"< {FOUR_FIFTHS:.2f}"
 
 
 def p_value(value: float | None) -> str:
@@ -37,7 +56,7 @@ def finding(cell) -> str:
     if cell.flagged:
         return f"Below four-fifths and statistically significant ({p})"
     if cell.below:
-        return f"Below four-fifths, but the difference could be chance with groups this small ({p})"
+        return f"Below four-fifths, but not statistically significant: the gap could be chance ({p})"
     if cell.significant:
         return f"Statistically significant ({p}), but the ratio is at or above four-fifths"
     return f"Neither below four-fifths nor statistically significant ({p})"
