@@ -18,6 +18,7 @@ from ats.jobs.tasks import sweep
 from ats.models import (
     AuditEvent,
     CandidateMessage,
+    JobFailure,
     MessageStatus,
     MessageTemplate,
     Stage,
@@ -526,3 +527,31 @@ def test_erasure_deletes_the_texts_sent_and_cancels_what_waits(client, signed_in
     assert (sent.status, sent.subject, sent.body_text) == (MessageStatus.SENT, "", "")
     [waiting] = messages_of(db_session, other.id)
     assert waiting.status == MessageStatus.CANCELLED
+
+
+def test_a_message_the_mail_server_refuses_waits_and_is_tried_again_by_the_sweep(
+        client, signed_in_recruiter, create_application, role, outbox, db_session, app, clock, monkeypatch):
+    application = create_application(role, **ada(), stage=Stage.SCREENING)
+    assert post_stage(client, application.id, "rejected", reason="r", send_at="next-morning").status_code == 303
+    [waiting] = messages_of(db_session, application.id)
+    due = waiting.send_after + timedelta(minutes=1)
+    clock.at(due)
+    # A mail server that is down: nothing listens on port 1.
+    for key, value in {"ATS_MAIL_BACKEND": "smtp", "MAIL_SERVER": "127.0.0.1", "MAIL_PORT": 1,
+                       "MAIL_USE_TLS": False}.items():
+        monkeypatch.setitem(app.config, key, value)
+    run_sweep(app)  # the try fails: no failure card, no retry pile
+    [held] = messages_of(db_session, application.id)
+    assert (held.status, held.sent_at) == (MessageStatus.SCHEDULED, None)
+    assert held.claimed_until == due + ats.notifications.messages.RETRY_AFTER
+    assert db_session.scalars(select(JobFailure)).all() == []
+    # Sweeps before then leave it alone, even with the server back.
+    monkeypatch.setitem(app.config, "ATS_MAIL_BACKEND", "outbox")
+    clock.at(due + timedelta(minutes=4))
+    run_sweep(app)
+    assert outbox() == []
+    clock.at(due + timedelta(minutes=6))
+    run_sweep(app)
+    [message] = outbox()
+    assert message["Message-ID"].startswith(f"<ats-message-{waiting.id}@")
+    assert messages_of(db_session, application.id)[0].status == MessageStatus.SENT

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from .. import events, webhooks
 from ..extensions import db
 from ..infra import resumes
+from ..infra.mail import MailNotSent
 from ..models import Application, ResumeTextStatus, utcnow
 from ..notifications.messages import send_planned
 from ..operations.erasure import purge, retention_cutoff
@@ -54,8 +55,16 @@ def read_resume(application_id: int) -> None:
 
 
 def send_message(message_id: int) -> None:
-    """A message to a candidate whose time has come (``ats.notifications.messages``)."""
-    send_planned(message_id)
+    """A message to a candidate whose time has come (``ats.notifications.messages``).
+    A failed try is not retried by the queue: the message stays scheduled,
+    and the sweep hands it over again once ``RETRY_AFTER`` has passed, until
+    it is sent (the application page shows it waiting). So an outage of the
+    mail server costs one try per message every few minutes, and no pile of
+    retries or failure cards."""
+    try:
+        send_planned(message_id)
+    except MailNotSent as error:
+        log.warning("message %d not sent (%s); the sweep tries it again", message_id, error)
 
 
 @dataclass(frozen=True)
@@ -81,7 +90,7 @@ JOBS = (
     Job("deliver_webhook", deliver_webhook, "A webhook delivery"),
     Job("read_resume", read_resume, "Reading a resume's text", retries=3, retry_delay=60),
     # A message stays scheduled while its tries fail: the sweep hands it over again.
-    Job("send_message", send_message, "A message to a candidate", retries=8, retry_delay=30),
+    Job("send_message", send_message, "A message to a candidate"),
 )
 BY_NAME = {job.name: job for job in JOBS}
 

@@ -27,6 +27,9 @@ from .placeholders import Rendered, render, values_for
 
 # How long a job may take to send one message before another may try.
 CLAIM = timedelta(minutes=5)
+# After a failed try (the mail server down or refusing), how long a message
+# waits before the sweep hands it over again.
+RETRY_AFTER = timedelta(minutes=5)
 
 
 def rendered(key: str, application: Application, interview: Interview | None = None) -> Rendered:
@@ -85,17 +88,19 @@ def send_planned(message_id: int) -> bool:
         _send(application, text, f"<ats-message-{message_id}@{public_host()}>")
     except BaseException:
         db.session.rollback()
-        _finish(message_id)
+        # Not tried again before RETRY_AFTER: the sweep hands it over then,
+        # so a mail server that is down gets one try per message that often.
+        _finish(message_id, claimed_until=now + RETRY_AFTER)
         raise
     _finish(message_id, status=MessageStatus.SENT, sent_at=utcnow(), subject=text.subject, body_text=text.text)
     return True
 
 
 def _finish(message_id: int, **values) -> None:
-    """Release the claim, setting ``values``, in one transaction."""
+    """Release the claim (unless ``values`` sets it), setting ``values``, in one transaction."""
     write_transaction()
     db.session.execute(update(CandidateMessage).where(CandidateMessage.id == message_id)
-                       .values(claimed_until=None, **values))
+                       .values(**{"claimed_until": None, **values}))
     db.session.commit()
 
 
