@@ -61,7 +61,8 @@ def send_for_event(event: Event, key: str, interview: Interview | None = None, a
 def send_planned(message_id: int) -> bool:
     """Send a stored message whose time has come, once. False when there was
     nothing to do: sent or cancelled already, not yet due, or claimed by
-    another job. Raises ``MailNotSent``, leaving it for the next try."""
+    another job. Raises ``MailNotSent``, leaving it scheduled for the sweep
+    to hand over again after ``RETRY_AFTER``."""
     now = utcnow()
     write_transaction()
     claimed = db.session.execute(
