@@ -5,16 +5,20 @@ text filters the forms apply, where a form may send the browser next, and
 A record by its id is ``db.get_or_404(Model, id)`` (Flask-SQLAlchemy); what
 a service looks up otherwise (by slug, by token, a whole page) is ``or_404``.
 """
+import functools
 import re
 from typing import TypeVar
 from urllib.parse import urlsplit
 
 from flask import abort
+from markupsafe import Markup, escape
 from werkzeug.exceptions import NotFound
 from werkzeug.routing import IntegerConverter
 from wtforms.validators import ValidationError
+from wtforms.widgets import html_params
 
 from .models.types import LARGEST_ID
+from .timezones import zone_names
 
 # Control characters other than tab and line breaks are dropped from text:
 # PostgreSQL refuses NUL, and none of them belongs in a name or a profile.
@@ -91,3 +95,27 @@ class DatabaseId(IntegerConverter):
         if number > LARGEST_ID:
             raise NotFound()
         return number
+
+
+@functools.cache
+def _zone_options(leading: tuple[str, ...]) -> str:
+    return "".join(f'<option value="{escape(name)}">{escape(name.replace("_", " "))}</option>'
+                   for name in (*leading, *zone_names()))
+
+
+class ZoneSelect:
+    """A select of the IANA zones (``zone_names``, after ``leading``) whose
+    few hundred options are written once per process and reused, the
+    field's value marked selected: the widget WTForms has builds each option
+    anew, about 10 ms a page."""
+
+    def __init__(self, leading: tuple[str, ...] = ()):
+        self.leading = tuple(leading)
+
+    def __call__(self, field, **kwargs) -> Markup:
+        kwargs.setdefault("id", field.id)
+        options = _zone_options(self.leading)
+        if field.data:
+            option = f'<option value="{escape(field.data)}">'
+            options = options.replace(option, option[:-1] + " selected>", 1)
+        return Markup(f"<select {html_params(name=field.name, **kwargs)}>{options}</select>")  # nosec B704

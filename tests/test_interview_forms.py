@@ -2,10 +2,13 @@
 (company, kind, duration, place, interviewers, time zone): the same input is
 refused with the same messages by both, and each keeps its fields in the
 order its page shows them to the error summary."""
+import re
+
 import pytest
 from werkzeug.datastructures import MultiDict
 
 from ats.interviews.forms import OfferForm, RescheduleForm, ScheduleForm
+from ats.timezones import zone_names
 
 SHARED = ("company", "kind", "duration_minutes", "location", "interviewers", "timezone")
 
@@ -54,3 +57,18 @@ def test_the_fields_keep_their_order(app):
             "company", "kind", "duration_minutes", "location", "interviewers", "timezone", "slots", "expires_at",
         ]
         assert names(RescheduleForm(formdata=None)) == ["starts_at", "timezone", "duration_minutes"]
+
+
+def test_the_time_zone_select_lists_every_zone_once_with_the_chosen_one_selected(app):
+    with app.test_request_context():
+        form = ScheduleForm(formdata=MultiDict({"timezone": "America/New_York"}))
+        html = str(form.timezone)
+        assert re.match(r'<select [^>]*name="timezone"', html)
+        values = re.findall(r'<option value="([^"]+)"', html)
+        assert values == list(zone_names())
+        assert re.findall(r'<option value="([^"]+)" selected>', html) == ["America/New_York"]
+        assert '<option value="America/New_York" selected>America/New York</option>' in html
+        # A value that is no zone selects nothing, and is never written into the page.
+        form = ScheduleForm(formdata=MultiDict({"timezone": '"><script>x</script>'}))
+        html = str(form.timezone)
+        assert " selected" not in html and "<script>" not in html

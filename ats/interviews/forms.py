@@ -11,7 +11,7 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional, Val
 from ..models import InterviewKind
 from ..operations.interviews import MAX_DURATION, MIN_DURATION
 from ..timezones import zone_names
-from ..web import clean_line, one_line
+from ..web import ZoneSelect, clean_line, one_line
 
 
 class EmailListField(StringField):
@@ -42,7 +42,8 @@ def _zone_choices() -> list[SelectChoice]:
 
 def zone_field(label: str) -> SelectField:
     """The IANA time zone the times are given in, of those the scheduling service accepts."""
-    return SelectField(label, choices=_zone_choices, validators=[InputRequired("Choose a time zone.")])
+    return SelectField(label, choices=_zone_choices, validators=[InputRequired("Choose a time zone.")],
+                       widget=ZoneSelect())
 
 
 def duration_field() -> IntegerField:

@@ -13,9 +13,8 @@ from ..models.applications import MAX_REASON, valid_source
 from ..operations.pipeline import MAX_DECISION_SUMMARY
 from ..models.messages import FOR_MOVE_TO, TEMPLATES
 from ..operations.messages import NONE, default_zone
-from ..timezones import zone_names
 from ..operations.assessment import MAX_ANNOTATION_NOTE, MAX_NOTE_BODY, SkillInput
-from ..web import clean_text
+from ..web import ZoneSelect, clean_text
 
 
 class StageForm(FlaskForm):
@@ -46,7 +45,8 @@ class StageForm(FlaskForm):
                          choices=[SelectChoice("now", "Now"),
                                   SelectChoice("next-morning", "The next morning, at 09:00 in the time zone below"),
                                   SelectChoice("at", "At a time of your choice")], default="now")
-    send_zone = SelectField("Time zone", id="stage-send-zone", validate_choice=False)
+    send_zone = SelectField("Time zone", id="stage-send-zone", validate_choice=False, choices=[],
+                            widget=ZoneSelect(leading=("UTC",)))
     send_time = StringField("Date and time", id="stage-send-time", render_kw={"type": "datetime-local"})
 
     def offer_messages(self, application: Application, zone: str | None = None) -> None:
@@ -57,8 +57,6 @@ class StageForm(FlaskForm):
         self.message.choices = ([SelectChoice("", "The usual message for this move")] +
                                 [SelectChoice(key, TEMPLATES[key].name) for key in keys] +
                                 [SelectChoice(NONE, "No message")])
-        self.send_zone.choices = [SelectChoice("UTC", "UTC")] + [
-            SelectChoice(name, name.replace("_", " ")) for name in zone_names()]
         if not self.send_zone.data:
             self.send_zone.data = zone or default_zone(application)
         if not self.send_at.data:
