@@ -118,4 +118,5 @@ class ZoneSelect:
         if field.data:
             option = f'<option value="{escape(field.data)}">'
             options = options.replace(option, option[:-1] + " selected>", 1)
+        # The zone names and the value went through escape(); html_params escapes the attributes.
         return Markup(f"<select {html_params(name=field.name, **kwargs)}>{options}</select>")  # nosec B704
