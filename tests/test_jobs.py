@@ -17,6 +17,7 @@ from sqlalchemy import select, update
 
 from ats.jobs import EXTENSION, Jobs, tasks
 from ats.models import Application, Event, EventType, JobFailure, ResumeTextStatus
+from ats.queries.jobs import MAIL_LABELS, open_failures
 from tests.files import pdf_bytes
 from tests.fixtures import IN_CI, ROOT
 from tests.test_apply import APPLY_URL, form
@@ -231,7 +232,8 @@ def test_admins_see_a_failed_job_and_run_it_again(app, client, csrf, outbox, db_
     page = client.get("/admin/jobs")
     assert page.status_code == 200
     text = page.get_data(as_text=True)
-    assert "Mail to a candidate" in text and "the mail could not be sent (ConnectionRefusedError)" in text
+    assert "Mail to a candidate: application received" in text
+    assert "the mail could not be sent (ConnectionRefusedError)" in text
     assert f'href="/pipeline/applications/{application.id}">application #{application.id}</a>' in text
     assert "ada@example.org" not in text
 
@@ -259,3 +261,21 @@ def test_metrics_count_jobs_queued_and_given_up(client, csrf, db_session, queued
     db_session.flush()
     jobs = {s.labels["state"]: s.value for s in metrics_of(client)["ats_jobs"].samples}
     assert jobs == {"queued": 1, "scheduled": 0, "failed": 1}  # its mail; no resume to read
+
+
+def test_a_failed_mail_is_listed_by_what_it_was_sending(app, db_session):
+    staff_mail = Event(type=EventType.STAFF_INVITED, data={})
+    interviewer_mail = Event(type=EventType.SCORECARD_REMINDED, data={})
+    db_session.add_all([staff_mail, interviewer_mail])
+    db_session.flush()
+    for event in (staff_mail, interviewer_mail):
+        db_session.add(JobFailure(task="deliver_event", args=f"[{event.id}]", error="refused", tries=9))
+    db_session.add(JobFailure(task="read_resume", args="[1]", error="gone", tries=4))
+    db_session.commit()
+    with app.app_context():
+        listed = sorted((failure.task, failure.what) for failure in open_failures())
+    assert listed == [("deliver_event", "Mail to a staff member: invitation"),
+                      ("deliver_event", "Mail to an interviewer: scorecard reminder"),
+                      ("read_resume", None)]  # its own label says it
+    # Every kind of event the service records has its words.
+    assert set(MAIL_LABELS) == set(EventType)

@@ -82,7 +82,7 @@ class Job:
 
 JOBS = (
     # Mail: 8 retries over about two hours (30 s, 1, 2, 4, 8, 16, 32, 64 min).
-    Job("deliver_event", deliver_event, "Mail to a candidate", retries=8, retry_delay=30, gave_up=event_gave_up),
+    Job("deliver_event", deliver_event, "Mail", retries=8, retry_delay=30, gave_up=event_gave_up),
     # Reading never raises for a bad file (it is stored as unreadable); a
     # retry is for the database or the file store being away.
     # Webhooks: retried by deliver_webhook itself, on its own schedule
