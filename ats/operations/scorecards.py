@@ -37,7 +37,7 @@ from ..models import (
 )
 from ..models.audit import record
 from ..models.scorecards import DECIDED_STAGES, LINK_VALID_FOR, REMIND_AFTER
-from ..queries.scorecard_due import active_skills, ended_between, takes_scorecards
+from ..queries.scorecard_due import ended_between, takes_scorecards
 from . import write_transaction
 
 MAX_RATING_NOTE = 2_000
@@ -190,7 +190,7 @@ def submit(scorecard_id: int, submission: Submission, now: datetime | None = Non
 
         current = {rating.skill_id: rating for rating in scorecard.ratings}
         snapshot = {}
-        for skill in active_skills(application.role_id):
+        for skill in application.role.active_skills:
             given = submission.ratings.get(skill.slug) or RatingInput(SkillLevel.UNKNOWN)
             rating = current.get(skill.id)
             if rating is None:

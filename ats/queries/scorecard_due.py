@@ -1,13 +1,12 @@
 """What the scorecard sweep (``ats.operations.scorecards``) and the
-dashboard share: the skills a scorecard rates, and which interviews ended
-within a span of time, read through the interviews' (status, starts_at)
-index rather than every interview."""
+dashboard share: which interviews ended within a span of time, read through
+the interviews' (status, starts_at) index rather than every interview, and
+which applications can still take scorecards."""
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, select
+from sqlalchemy import and_
 
-from ..extensions import db
-from ..models import Application, Interview, InterviewStatus, RoleSkill
+from ..models import Application, Interview, InterviewStatus
 from ..models.scorecards import DECIDED_STAGES
 
 # No interview lasts longer (``ats.operations.interviews.MAX_DURATION``, which
@@ -31,10 +30,3 @@ def takes_scorecards():
     return and_(Application.id == Interview.application_id, Application.erased_at.is_(None),
                 Application.stage.not_in(list(DECIDED_STAGES)))
 
-
-def active_skills(role_id: int) -> list[RoleSkill]:
-    """The role's required skills a scorecard rates, in the role page's order."""
-    return list(db.session.scalars(
-        select(RoleSkill).where(RoleSkill.role_id == role_id, RoleSkill.retired.is_(False))
-        .order_by(RoleSkill.position, RoleSkill.id)
-    ))

@@ -14,7 +14,6 @@ from sqlalchemy import select
 from ..extensions import db
 from ..models import InterviewStatus, RoleSkill, Scorecard, ScorecardRating, SkillLevel, tokens, utcnow
 from ..models.scorecards import DECIDED_STAGES
-from .scorecard_due import active_skills
 
 
 def scorecard_by_token(token: str) -> Scorecard | None:
@@ -63,7 +62,7 @@ def load_page(scorecard: Scorecard) -> ScorecardPage:
     application = scorecard.interview.application
     saved: dict[int, ScorecardRating] = {rating.skill_id: rating for rating in scorecard.ratings}
     rows = []
-    for skill in active_skills(application.role_id):
+    for skill in application.role.active_skills:
         rating = saved.get(skill.id)
         rows.append(RatingRow(skill, rating.level if rating else SkillLevel.UNKNOWN, rating.note if rating else ""))
     return ScorecardPage(
